@@ -1,0 +1,28 @@
+import { Registry, collectDefaultMetrics } from "prom-client";
+
+/**
+ * What a component needs to publish metrics: a registry it does not own and labels it adds
+ * to every series. Components never touch prom-client's global registry.
+ */
+export interface MetricsOptions {
+  /** The registry to register metrics in. */
+  registry: Registry;
+  /** Constant labels added to every series of the component (e.g. `{ backend: "kafka" }`). */
+  labels?: Readonly<Record<string, string>>;
+}
+
+/** A fresh registry with Node's default process metrics, for one long-running process. */
+export function createProcessRegistry(prefix = "churnstream_"): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix });
+  return registry;
+}
+
+/**
+ * Returns the existing metric named `name` in `registry`, or registers the one `create` builds.
+ * Lets two instances of a component share one registry (two consumers in one process).
+ */
+export function getOrCreateMetric<T>(registry: Registry, name: string, create: () => T): T {
+  const existing = registry.getSingleMetric(name);
+  return (existing as T | undefined) ?? create();
+}
