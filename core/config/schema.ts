@@ -1,0 +1,130 @@
+import { z } from "zod";
+
+/**
+ * The whole configuration of churnstream, one typed tree. Each port's backend is a choice:
+ * `embedded` (the default: runs in-process on a fresh machine) or the real, distributed one.
+ *
+ * Keys are documented in docs/configuration.md; every leaf can be set from a config file, an
+ * environment variable (CHURNSTREAM_ + the path in SNAKE_CASE) or `--set path=value`.
+ */
+
+const port = z.number().int().min(1).max(65535);
+const url = z.string().url();
+
+export const eventLogConfigSchema = z
+  .object({
+    /** embedded: in-memory partitioned log; kafka: Apache Kafka via kafkajs. */
+    backend: z.enum(["embedded", "kafka"]).default("embedded"),
+    /** Partitions of every churnstream topic (co-partitioned by customer_id). */
+    partitions: z.number().int().min(1).max(1024).default(6),
+    kafka: z
+      .object({
+        brokers: z.array(z.string().min(1)).min(1).default(["127.0.0.1:9092"]),
+        clientId: z.string().min(1).default("churnstream"),
+        /** Replication factor of topics churnstream creates. */
+        replicationFactor: z.number().int().min(1).default(1),
+      })
+      .strict()
+      .prefault({}),
+    memory: z
+      .object({
+        retentionRecordsPerPartition: z.number().int().min(1).default(1_000_000),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+export const schemaRegistryConfigSchema = z
+  .object({
+    /** embedded: in-process registry; confluent: a Confluent-compatible REST registry. */
+    backend: z.enum(["embedded", "confluent"]).default("embedded"),
+    confluent: z
+      .object({ url: url.default("http://127.0.0.1:8081") })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+export const featureStoreConfigSchema = z
+  .object({
+    /** embedded: in-memory; redis: Redis via ioredis. */
+    backend: z.enum(["embedded", "redis"]).default("embedded"),
+    redis: z
+      .object({
+        url: z.string().regex(/^rediss?:\/\//, "a redis:// or rediss:// URL").default("redis://127.0.0.1:6379"),
+        keyPrefix: z.string().default("churnstream:"),
+        /** Hashes of customers not written for this long expire (0 = never). */
+        ttlSeconds: z.number().int().min(0).default(30 * 24 * 3600),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+export const warehouseConfigSchema = z
+  .object({
+    /** embedded: a DuckDB file; clickhouse: a ClickHouse server. */
+    backend: z.enum(["embedded", "clickhouse"]).default("embedded"),
+    duckdb: z
+      .object({ path: z.string().min(1).default(".churnstream/warehouse.duckdb") })
+      .strict()
+      .prefault({}),
+    clickhouse: z
+      .object({
+        url: url.default("http://127.0.0.1:8123"),
+        database: z
+          .string()
+          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "letters, digits and _")
+          .default("churnstream"),
+        username: z.string().default("default"),
+        password: z.string().default(""),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+export const stackConfigSchema = z
+  .object({
+    /** Where the native stack keeps data, logs and pid files. Relative paths are from the project root. */
+    stateDir: z.string().min(1).default(".churnstream"),
+    kafkaPort: port.default(9092),
+    kafkaControllerPort: port.default(9093),
+    kafkaHeapMb: z.number().int().min(128).default(768),
+    schemaRegistryPort: port.default(8081),
+    redisPort: port.default(6379),
+    clickhouseHttpPort: port.default(8123),
+    clickhouseTcpPort: port.default(9000),
+  })
+  .strict()
+  .prefault({});
+
+export const configSchema = z
+  .object({
+    eventLog: eventLogConfigSchema,
+    schemaRegistry: schemaRegistryConfigSchema,
+    featureStore: featureStoreConfigSchema,
+    warehouse: warehouseConfigSchema,
+    stack: stackConfigSchema,
+    metrics: z
+      .object({
+        /** Port of the Prometheus /metrics endpoint of long-running commands (0 = off). */
+        port: z.number().int().min(0).max(65535).default(9464),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+export type ChurnConfig = z.output<typeof configSchema>;
