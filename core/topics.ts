@@ -1,0 +1,28 @@
+import { Topics } from "../schemas/catalog.js";
+import type { ChurnConfig } from "./config/index.js";
+import type { EventLog, TopicSpec } from "./eventlog/ports.js";
+
+/**
+ * The topics of the flow as the configured log should hold them: the customer-keyed topics
+ * co-partitioned (same count), features.v1 compacted.
+ */
+export function topicSpecs(config: Readonly<ChurnConfig>): TopicSpec[] {
+  const replicationFactor = config.eventLog.backend === "kafka" ? config.eventLog.kafka.replicationFactor : 1;
+  return Object.values(Topics).map((topic) => ({
+    name: topic.name,
+    partitions: config.eventLog.partitions,
+    replicationFactor,
+    config: topic.compacted
+      ? { "cleanup.policy": "compact", "min.compaction.lag.ms": "60000", "segment.ms": "3600000" }
+      : { "cleanup.policy": "delete" },
+  }));
+}
+
+/** Creates the missing topics of the flow; existing ones are left alone. Returns the names created. */
+export async function ensureTopics(log: EventLog, config: Readonly<ChurnConfig>): Promise<string[]> {
+  const admin = log.admin();
+  const existing = new Set(await admin.listTopics());
+  const missing = topicSpecs(config).filter((spec) => !existing.has(spec.name));
+  if (missing.length > 0) await admin.createTopics(missing);
+  return missing.map((spec) => spec.name);
+}
