@@ -4,36 +4,75 @@
  *
  * A customer's entry is a flat hash of string fields. Writers set fields in bulk, once per
  * micro-batch; readers fetch many customers in one round trip.
+ *
+ * Lifetimes: a customer entry expires when it has not been written for the backend's
+ * `ttlSeconds` (0 = never); sorted sets and blobs never expire. Customers, sorted sets and blobs
+ * live in separate namespaces, so the same name may be used in each.
+ *
+ * Errors every method may throw (all `ChurnError`):
+ * - `CHURN_STORE_UNAVAILABLE` (retryable): the backend cannot be reached or timed out.
+ * - `CHURN_STORE_COMMAND_FAILED`: the backend rejected a command (e.g. a key of another type).
+ * - `CHURN_STORE_INVALID_ARGUMENT`: a bad argument (non-string field value, NaN score...).
+ * - `CHURN_STORE_CLOSED`: the store was closed.
  */
 
-/** Field name → value. Values are strings on the wire (Redis hash semantics). */
+/** Which backend a store runs on. */
+export type FeatureStoreBackend = "memory" | "redis";
+
+/**
+ * Field name → value. Values are strings (Redis hash semantics); they must be well-formed
+ * Unicode, since the Redis backend stores them as UTF-8.
+ */
 export type FeatureHash = Readonly<Record<string, string>>;
 
 export interface HashWrite {
   customerId: string;
-  /** Fields to set; other fields of the hash are kept. */
+  /** Fields to set; other fields of the hash are kept. An empty object only refreshes the TTL. */
   fields: FeatureHash;
 }
 
+/** A member of a sorted set with its score. */
+export interface ScoredMember {
+  member: string;
+  /** Any number except NaN; ±Infinity allowed. */
+  score: number;
+}
+
 export interface FeatureStore {
-  readonly backend: "memory" | "redis";
+  readonly backend: FeatureStoreBackend;
   /**
    * Sets fields of many customers in one round trip and refreshes their time to live.
-   * Resolves when all writes are acknowledged.
+   * Writes apply in input order (a customer listed twice gets both, the later one winning per
+   * field). Resolves when all writes are acknowledged; on rejection some writes may have been
+   * applied, and retrying the same call is safe (writes are idempotent).
+   * @throws ChurnError CHURN_STORE_INVALID_ARGUMENT when a field value is not a string.
    */
   writeMany(writes: readonly HashWrite[]): Promise<void>;
-  /** The hash of each customer, in input order; undefined for unknown customers. */
+  /** The hash of each customer, in input order; undefined for unknown or expired customers. */
   readMany(customerIds: readonly string[]): Promise<(FeatureHash | undefined)[]>;
-  /** Removes customers entirely. */
+  /** Removes customers entirely; unknown customers are ignored. */
   deleteMany(customerIds: readonly string[]): Promise<void>;
-  /** Adds or updates members of a sorted set (e.g. the at-risk ranking). */
-  zadd(set: string, members: readonly { member: string; score: number }[]): Promise<void>;
-  /** Highest-scored members first, from `offset`, at most `limit`. */
-  zrevrange(set: string, offset: number, limit: number): Promise<{ member: string; score: number }[]>;
-  /** Stores an opaque blob (processor checkpoints). */
+  /**
+   * Adds members of a sorted set or updates their score (e.g. the at-risk ranking).
+   * @throws ChurnError CHURN_STORE_INVALID_ARGUMENT when a score is NaN.
+   */
+  zadd(set: string, members: readonly ScoredMember[]): Promise<void>;
+  /** Removes members of a sorted set; unknown members are ignored. */
+  zrem(set: string, members: readonly string[]): Promise<void>;
+  /** Number of members of a sorted set (0 when it does not exist), for pagination. */
+  zcard(set: string): Promise<number>;
+  /**
+   * Highest-scored members first, from `offset`, at most `limit`. Members with equal scores come
+   * in reverse lexicographic (byte) order of their UTF-8 names, as in Redis.
+   * @throws ChurnError CHURN_STORE_INVALID_ARGUMENT when offset or limit is not an integer ≥ 0.
+   */
+  zrevrange(set: string, offset: number, limit: number): Promise<ScoredMember[]>;
+  /** Stores an opaque blob (processor checkpoints), replacing any previous value. */
   putBlob(key: string, value: Buffer): Promise<void>;
+  /** A copy of the blob, or undefined when none was stored under `key`. */
   getBlob(key: string): Promise<Buffer | undefined>;
   /** Round trip to the backend; throws CHURN_STORE_UNAVAILABLE when it cannot be reached. */
   ping(): Promise<void>;
+  /** Releases the backend connection and timers. Idempotent; later calls throw CHURN_STORE_CLOSED. */
   close(): Promise<void>;
 }

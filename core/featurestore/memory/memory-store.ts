@@ -1,0 +1,190 @@
+import { ChurnError, ErrorCodes } from "../../errors.js";
+import { createFeatureStoreMetrics, type FeatureStoreMetricsDeps } from "../metrics.js";
+import type { FeatureHash, FeatureStore, HashWrite, ScoredMember } from "../ports.js";
+import { checkRange, checkScores, checkWrites } from "../validate.js";
+import { compileMemoryFeatureStoreOptions, type MemoryFeatureStoreInput } from "./options.js";
+
+/** Dependencies of the memory store. */
+export interface MemoryFeatureStoreDeps extends FeatureStoreMetricsDeps {
+  /** The clock TTLs are measured with, epoch ms; tests inject a fake one. @default Date.now */
+  now?: () => number;
+}
+
+/** The embedded store, plus what only an in-process store can offer. */
+export interface MemoryFeatureStore extends FeatureStore {
+  readonly backend: "memory";
+  /** Drops expired customer entries now; returns how many. The periodic sweep calls it. */
+  sweepExpired(): number;
+}
+
+interface CustomerEntry {
+  fields: Map<string, string>;
+  /** Epoch ms after which the entry is gone; Infinity when the TTL is 0. */
+  expiresAt: number;
+}
+
+interface SortedSet {
+  scores: Map<string, number>;
+  /** Members in zrevrange order, rebuilt lazily after a change. */
+  ranked: ScoredMember[] | undefined;
+}
+
+// Redis orders equal scores by the bytes of the member; UTF-16 order differs for astral chars.
+function compareRanked(a: ScoredMember, b: ScoredMember): number {
+  if (a.score !== b.score) return a.score > b.score ? -1 : 1;
+  return Buffer.compare(Buffer.from(b.member), Buffer.from(a.member));
+}
+
+/**
+ * Creates the embedded feature store: Maps in this process, with the TTL and sorted-set
+ * semantics of the Redis backend. Data is lost when the process exits.
+ * @throws ChurnError CHURN_CONFIG_INVALID when `options` are invalid.
+ */
+export function createMemoryFeatureStore(
+  options: MemoryFeatureStoreInput = {},
+  deps: MemoryFeatureStoreDeps = {},
+): MemoryFeatureStore {
+  const { ttlSeconds, sweepIntervalMs } = compileMemoryFeatureStoreOptions(options);
+  const now = deps.now ?? Date.now;
+  const metrics = createFeatureStoreMetrics("memory", deps);
+  const customers = new Map<string, CustomerEntry>();
+  const sets = new Map<string, SortedSet>();
+  const blobs = new Map<string, Buffer>();
+  let closed = false;
+
+  // Redis deletes a key once now > expireAt; same comparison here.
+  const isExpired = (entry: CustomerEntry, at: number) => at > entry.expiresAt;
+
+  const sweepExpired = (): number => {
+    const at = now();
+    let removed = 0;
+    for (const [id, entry] of customers) {
+      if (isExpired(entry, at)) {
+        customers.delete(id);
+        removed++;
+      }
+    }
+    return removed;
+  };
+
+  // unref'd: an idle store must never keep the process alive.
+  const sweeper = sweepIntervalMs > 0 ? setInterval(sweepExpired, sweepIntervalMs).unref() : undefined;
+
+  const live = (id: string, at: number): CustomerEntry | undefined => {
+    const entry = customers.get(id);
+    if (entry === undefined) return undefined;
+    if (isExpired(entry, at)) {
+      customers.delete(id);
+      return undefined;
+    }
+    return entry;
+  };
+
+  const run = <T>(op: Parameters<typeof metrics.observe>[0], operation: () => T): Promise<T> =>
+    metrics.observe(op, async () => {
+      if (closed) {
+        throw new ChurnError(
+          ErrorCodes.CHURN_STORE_CLOSED,
+          `The memory feature store is closed; ${op} was called after close(). Create a new store.`,
+        );
+      }
+      return operation();
+    });
+
+  return {
+    backend: "memory",
+    sweepExpired,
+
+    writeMany: (writes: readonly HashWrite[]) =>
+      run("writeMany", () => {
+        checkWrites(writes);
+        const at = now();
+        const expiresAt = ttlSeconds === 0 ? Number.POSITIVE_INFINITY : at + ttlSeconds * 1000;
+        for (const { customerId, fields } of writes) {
+          const names = Object.keys(fields);
+          let entry = live(customerId, at);
+          // Redis cannot hold an empty hash: a write without fields only refreshes an existing entry.
+          if (entry === undefined && names.length === 0) continue;
+          if (entry === undefined) {
+            entry = { fields: new Map(), expiresAt };
+            customers.set(customerId, entry);
+          }
+          for (const name of names) entry.fields.set(name, fields[name]!);
+          entry.expiresAt = expiresAt;
+        }
+      }),
+
+    readMany: (customerIds: readonly string[]) =>
+      run("readMany", () => {
+        const at = now();
+        return customerIds.map((id): FeatureHash | undefined => {
+          const entry = live(id, at);
+          return entry === undefined ? undefined : Object.fromEntries(entry.fields);
+        });
+      }),
+
+    deleteMany: (customerIds: readonly string[]) =>
+      run("deleteMany", () => {
+        for (const id of customerIds) customers.delete(id);
+      }),
+
+    zadd: (set: string, members: readonly ScoredMember[]) =>
+      run("zadd", () => {
+        checkScores(set, members);
+        if (members.length === 0) return;
+        let sorted = sets.get(set);
+        if (sorted === undefined) {
+          sorted = { scores: new Map(), ranked: undefined };
+          sets.set(set, sorted);
+        }
+        for (const { member, score } of members) sorted.scores.set(member, score);
+        sorted.ranked = undefined;
+      }),
+
+    zrem: (set: string, members: readonly string[]) =>
+      run("zrem", () => {
+        const sorted = sets.get(set);
+        if (sorted === undefined) return;
+        for (const member of members) sorted.scores.delete(member);
+        sorted.ranked = undefined;
+        // As in Redis, a sorted set without members no longer exists.
+        if (sorted.scores.size === 0) sets.delete(set);
+      }),
+
+    zcard: (set: string) => run("zcard", () => sets.get(set)?.scores.size ?? 0),
+
+    zrevrange: (set: string, offset: number, limit: number) =>
+      run("zrevrange", () => {
+        checkRange(set, offset, limit);
+        const sorted = sets.get(set);
+        if (sorted === undefined || limit === 0) return [];
+        sorted.ranked ??= [...sorted.scores]
+          .map(([member, score]) => ({ member, score }))
+          .sort(compareRanked);
+        return sorted.ranked.slice(offset, offset + limit).map((entry) => ({ ...entry }));
+      }),
+
+    // Copies in and out: the caller may reuse its buffer, as it can with Redis.
+    putBlob: (key: string, value: Buffer) =>
+      run("putBlob", () => {
+        blobs.set(key, Buffer.from(value));
+      }),
+
+    getBlob: (key: string) =>
+      run("getBlob", () => {
+        const blob = blobs.get(key);
+        return blob === undefined ? undefined : Buffer.from(blob);
+      }),
+
+    ping: () => run("ping", () => undefined),
+
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      if (sweeper !== undefined) clearInterval(sweeper);
+      customers.clear();
+      sets.clear();
+      blobs.clear();
+    },
+  };
+}

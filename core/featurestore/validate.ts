@@ -1,0 +1,58 @@
+import { ChurnError, ErrorCodes } from "../errors.js";
+import type { HashWrite, ScoredMember } from "./ports.js";
+
+/*
+ * Argument checks shared by both backends, so that a bad call fails the same way whichever
+ * backend runs (Redis would otherwise coerce a number to a string or reply with its own error).
+ */
+
+function invalid(message: string, details: Record<string, unknown>): ChurnError {
+  return new ChurnError(ErrorCodes.CHURN_STORE_INVALID_ARGUMENT, message, { details });
+}
+
+/** @throws ChurnError CHURN_STORE_INVALID_ARGUMENT when an id or field value is not a string. */
+export function checkWrites(writes: readonly HashWrite[]): void {
+  for (const write of writes) {
+    if (typeof write.customerId !== "string") {
+      throw invalid(`customerId must be a string, got ${typeof write.customerId}`, {
+        customerId: write.customerId,
+      });
+    }
+    for (const [field, value] of Object.entries(write.fields)) {
+      if (typeof value !== "string") {
+        throw invalid(
+          `Field "${field}" of customer "${write.customerId}" must be a string, got ${typeof value}; ` +
+            "convert numbers with String(value) before writing.",
+          { customerId: write.customerId, field },
+        );
+      }
+    }
+  }
+}
+
+/** @throws ChurnError CHURN_STORE_INVALID_ARGUMENT when a score is NaN or not a number. */
+export function checkScores(set: string, members: readonly ScoredMember[]): void {
+  for (const { member, score } of members) {
+    if (typeof member !== "string") {
+      throw invalid(`Members of sorted set "${set}" must be strings, got ${typeof member}`, { set });
+    }
+    if (typeof score !== "number" || Number.isNaN(score)) {
+      throw invalid(`Score of "${member}" in sorted set "${set}" must be a number (not NaN), got ${score}`, {
+        set,
+        member,
+      });
+    }
+  }
+}
+
+/** @throws ChurnError CHURN_STORE_INVALID_ARGUMENT unless offset and limit are integers ≥ 0. */
+export function checkRange(set: string, offset: number, limit: number): void {
+  for (const [name, value] of [
+    ["offset", offset],
+    ["limit", limit],
+  ] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw invalid(`zrevrange ${name} must be an integer ≥ 0, got ${value}`, { set, [name]: value });
+    }
+  }
+}

@@ -1,0 +1,236 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { ErrorCodes, isChurnError } from "../../core/errors.js";
+import type { FeatureStore, HashWrite } from "../../core/featurestore/ports.js";
+
+/** A store under test and how to let its time pass. */
+export interface FeatureStoreSubject {
+  store: FeatureStore;
+  /** Lets `ms` of store time pass: a fake clock for memory, a real wait for Redis. */
+  elapse(ms: number): Promise<void>;
+}
+
+/** Builds a fresh, empty store whose customer entries expire after `ttlSeconds` (0 = never). */
+export type FeatureStoreFactory = (options: { ttlSeconds: number }) => Promise<FeatureStoreSubject>;
+
+async function expectChurnError(promise: Promise<unknown>, code: string): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (thrown: unknown) => thrown,
+  );
+  expect(isChurnError(error), `expected a ChurnError ${code}, got ${String(error)}`).toBe(true);
+  expect((error as { code: string }).code).toBe(code);
+}
+
+/**
+ * The behaviour every FeatureStore backend must have. `factory` is called once per test; the
+ * suite closes each store it gets.
+ */
+export function describeFeatureStoreContract(name: string, factory: FeatureStoreFactory): void {
+  describe(`FeatureStore contract: ${name}`, () => {
+    const open: FeatureStore[] = [];
+    const subject = async (ttlSeconds = 3600) => {
+      const made = await factory({ ttlSeconds });
+      open.push(made.store);
+      return made;
+    };
+
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((store) => store.close()));
+    });
+
+    it("reads back what writeMany wrote, in input order, undefined for unknown customers", async () => {
+      const { store } = await subject();
+      await store.writeMany([
+        { customerId: "c1", fields: { sessions_24h: "3", plan: "pro" } },
+        { customerId: "c2", fields: { sessions_24h: "0" } },
+      ]);
+      const read = await store.readMany(["c2", "nobody", "c1", "c2"]);
+      expect(read).toEqual([
+        { sessions_24h: "0" },
+        undefined,
+        { sessions_24h: "3", plan: "pro" },
+        { sessions_24h: "0" },
+      ]);
+    });
+
+    it("merges partial field updates and applies writes in input order", async () => {
+      const { store } = await subject();
+      await store.writeMany([{ customerId: "c1", fields: { a: "1", b: "1", c: "" } }]);
+      await store.writeMany([
+        { customerId: "c1", fields: { b: "2" } },
+        { customerId: "c1", fields: { b: "3", d: "4" } },
+      ]);
+      expect(await store.readMany(["c1"])).toEqual([{ a: "1", b: "3", c: "", d: "4" }]);
+    });
+
+    it("accepts empty batches without effect", async () => {
+      const { store } = await subject();
+      await store.writeMany([]);
+      await store.deleteMany([]);
+      await store.zadd("s", []);
+      await store.zrem("s", []);
+      expect(await store.readMany([])).toEqual([]);
+      // A write without fields creates nothing (Redis holds no empty hashes).
+      await store.writeMany([{ customerId: "empty", fields: {} }]);
+      expect(await store.readMany(["empty"])).toEqual([undefined]);
+    });
+
+    it("deletes customers entirely and leaves the others", async () => {
+      const { store } = await subject();
+      await store.writeMany([
+        { customerId: "keep", fields: { x: "1" } },
+        { customerId: "drop", fields: { x: "2", y: "3" } },
+      ]);
+      await store.deleteMany(["drop", "never-existed"]);
+      expect(await store.readMany(["keep", "drop"])).toEqual([{ x: "1" }, undefined]);
+      await store.writeMany([{ customerId: "drop", fields: { z: "9" } }]);
+      expect(await store.readMany(["drop"])).toEqual([{ z: "9" }]);
+    });
+
+    it("expires customers not written for ttlSeconds; a write refreshes the TTL", async () => {
+      const { store, elapse } = await subject(2);
+      await store.writeMany([
+        { customerId: "stale", fields: { x: "1" } },
+        { customerId: "fresh", fields: { x: "1" } },
+      ]);
+      await elapse(1_200);
+      // A field-less write refreshes too.
+      await store.writeMany([{ customerId: "fresh", fields: {} }]);
+      await elapse(1_200);
+      expect(await store.readMany(["stale", "fresh"])).toEqual([undefined, { x: "1" }]);
+    });
+
+    it("ranks sorted set members by score, ties in reverse byte order, and paginates", async () => {
+      const { store } = await subject();
+      await store.zadd("at-risk", [
+        { member: "a", score: 0.5 },
+        { member: "b", score: 0.9 },
+        { member: "c", score: 0.1 },
+        { member: "d", score: 0.9 },
+        { member: "e", score: -2 },
+      ]);
+      await store.zadd("at-risk", [{ member: "c", score: 0.95 }]); // update moves c to the top
+      expect(await store.zrevrange("at-risk", 0, 10)).toEqual([
+        { member: "c", score: 0.95 },
+        { member: "d", score: 0.9 },
+        { member: "b", score: 0.9 },
+        { member: "a", score: 0.5 },
+        { member: "e", score: -2 },
+      ]);
+      expect((await store.zrevrange("at-risk", 1, 2)).map((m) => m.member)).toEqual(["d", "b"]);
+      expect((await store.zrevrange("at-risk", 4, 2)).map((m) => m.member)).toEqual(["e"]);
+      expect(await store.zrevrange("at-risk", 5, 2)).toEqual([]);
+      expect(await store.zrevrange("at-risk", 0, 0)).toEqual([]);
+      expect(await store.zrevrange("no-such-set", 0, 10)).toEqual([]);
+      expect(await store.zcard("at-risk")).toBe(5);
+      expect(await store.zcard("no-such-set")).toBe(0);
+    });
+
+    it("orders ties by UTF-8 bytes, keeps exact and infinite scores, and removes members", async () => {
+      const { store } = await subject();
+      // U+FF5E sorts after U+1F600 in UTF-16 but before it in UTF-8 bytes.
+      await store.zadd("s", [
+        { member: "\u{1F600}", score: 1 },
+        { member: "\uFF5E", score: 1 },
+        { member: "top", score: Number.POSITIVE_INFINITY },
+        { member: "bottom", score: Number.NEGATIVE_INFINITY },
+        { member: "exact", score: 0.1 + 0.2 },
+      ]);
+      expect(await store.zrevrange("s", 0, 10)).toEqual([
+        { member: "top", score: Number.POSITIVE_INFINITY },
+        { member: "\u{1F600}", score: 1 },
+        { member: "\uFF5E", score: 1 },
+        { member: "exact", score: 0.30000000000000004 },
+        { member: "bottom", score: Number.NEGATIVE_INFINITY },
+      ]);
+      await store.zrem("s", ["top", "exact", "not-a-member"]);
+      expect((await store.zrevrange("s", 0, 10)).map((m) => m.member)).toEqual([
+        "\u{1F600}",
+        "\uFF5E",
+        "bottom",
+      ]);
+      await store.zrem("s", ["\u{1F600}", "\uFF5E", "bottom"]);
+      expect(await store.zcard("s")).toBe(0);
+    });
+
+    it("rejects NaN scores, bad ranges and non-string values with CHURN_STORE_INVALID_ARGUMENT", async () => {
+      const { store } = await subject();
+      const bad = ErrorCodes.CHURN_STORE_INVALID_ARGUMENT;
+      await expectChurnError(store.zadd("s", [{ member: "m", score: Number.NaN }]), bad);
+      await expectChurnError(store.zrevrange("s", -1, 10), bad);
+      await expectChurnError(store.zrevrange("s", 0, 1.5), bad);
+      const numeric = { customerId: "c", fields: { n: 1 } } as unknown as HashWrite;
+      await expectChurnError(store.writeMany([numeric]), bad);
+      expect(await store.readMany(["c"])).toEqual([undefined]);
+      expect(await store.zcard("s")).toBe(0);
+    });
+
+    it("stores blobs byte for byte, including 0x00 and invalid UTF-8", async () => {
+      const { store } = await subject();
+      const allBytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+      const invalidUtf8 = Buffer.from([0xc3, 0x28, 0xff, 0xfe, 0x00, 0xed, 0xa0, 0x80]);
+      await store.putBlob("checkpoint/p0", allBytes);
+      await store.putBlob("checkpoint/p1", invalidUtf8);
+      await store.putBlob("empty", Buffer.alloc(0));
+      const original = Buffer.from(allBytes);
+      allBytes.fill(7); // the stored copy must not alias the caller's buffer
+      expect((await store.getBlob("checkpoint/p0"))?.equals(original)).toBe(true);
+      expect((await store.getBlob("checkpoint/p1"))?.equals(invalidUtf8)).toBe(true);
+      expect((await store.getBlob("empty"))?.length).toBe(0);
+      expect(await store.getBlob("missing")).toBeUndefined();
+      await store.putBlob("checkpoint/p1", Buffer.from("v2"));
+      expect((await store.getBlob("checkpoint/p1"))?.toString()).toBe("v2");
+    });
+
+    it("keeps customers, sorted sets and blobs in separate namespaces", async () => {
+      const { store } = await subject();
+      await store.writeMany([{ customerId: "x", fields: { f: "customer" } }]);
+      await store.zadd("x", [{ member: "m", score: 1 }]);
+      await store.putBlob("x", Buffer.from("blob"));
+      expect(await store.readMany(["x"])).toEqual([{ f: "customer" }]);
+      expect(await store.zrevrange("x", 0, 1)).toEqual([{ member: "m", score: 1 }]);
+      expect((await store.getBlob("x"))?.toString()).toBe("blob");
+    });
+
+    it("round-trips unicode ids, field names and values", async () => {
+      const { store } = await subject();
+      const id = "客户-é-\u{1F600}";
+      const fields = {
+        "plan\u{1F4B3}": "prö \u{1F680} 日本語",
+        combining: "e\u0301",
+        controls: "line1\nline2\ttab\u0000nul",
+        "": "empty field name",
+      };
+      await store.writeMany([{ customerId: id, fields }]);
+      expect(await store.readMany([id, "客户"])).toEqual([fields, undefined]);
+    });
+
+    it("writes and reads 10,000 customers in one call each", async () => {
+      const { store } = await subject();
+      const writes = Array.from({ length: 10_000 }, (_, i) => ({
+        customerId: `bulk-${i}`,
+        fields: { index: String(i), score: String(i / 10_000), plan: i % 2 === 0 ? "pro" : "free" },
+      }));
+      await store.writeMany(writes);
+      const read = await store.readMany(writes.map((w) => w.customerId));
+      expect(read).toHaveLength(10_000);
+      expect(read.every((hash, i) => hash?.index === String(i) && hash.plan === writes[i]!.fields.plan)).toBe(
+        true,
+      );
+      await store.deleteMany(writes.map((w) => w.customerId));
+      expect((await store.readMany(["bulk-0", "bulk-9999"])).every((h) => h === undefined)).toBe(true);
+    });
+
+    it("pings while open and rejects every call with CHURN_STORE_CLOSED after close", async () => {
+      const { store } = await subject();
+      await store.ping();
+      await store.close();
+      await store.close(); // idempotent
+      const closed = ErrorCodes.CHURN_STORE_CLOSED;
+      await expectChurnError(store.ping(), closed);
+      await expectChurnError(store.readMany(["c"]), closed);
+      await expectChurnError(store.writeMany([{ customerId: "c", fields: { a: "1" } }]), closed);
+      await expectChurnError(store.getBlob("k"), closed);
+    });
+  });
+}
