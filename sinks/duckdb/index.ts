@@ -1,0 +1,6 @@
+export {
+  compileDuckDbWarehouseOptions,
+  type DuckDbWarehouseOptions,
+  type DuckDbWarehouseOptionsInput,
+} from "./options.js";
+export { createDuckDbWarehouse } from "./warehouse.js";
