@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { memoryFeatureStoreOptionsSchema } from "../featurestore/memory/options.js";
+import { redisFeatureStoreOptionsSchema } from "../featurestore/redis/options.js";
 
 /**
  * The whole configuration of churnstream, one typed tree. Each port's backend is a choice:
@@ -41,7 +43,7 @@ export const schemaRegistryConfigSchema = z
     /** embedded: in-process registry; confluent: a Confluent-compatible REST registry. */
     backend: z.enum(["embedded", "confluent"]).default("embedded"),
     confluent: z
-      .object({ url: url.default("http://127.0.0.1:8081") })
+      .object({ url: url.default("http://127.0.0.1:8081/apis/ccompat/v7") })
       .strict()
       .prefault({}),
   })
@@ -52,15 +54,8 @@ export const featureStoreConfigSchema = z
   .object({
     /** embedded: in-memory; redis: Redis via ioredis. */
     backend: z.enum(["embedded", "redis"]).default("embedded"),
-    redis: z
-      .object({
-        url: z.string().regex(/^rediss?:\/\//, "a redis:// or rediss:// URL").default("redis://127.0.0.1:6379"),
-        keyPrefix: z.string().default("churnstream:"),
-        /** Hashes of customers not written for this long expire (0 = never). */
-        ttlSeconds: z.number().int().min(0).default(30 * 24 * 3600),
-      })
-      .strict()
-      .prefault({}),
+    memory: memoryFeatureStoreOptionsSchema.prefault({}),
+    redis: redisFeatureStoreOptionsSchema.prefault({}),
   })
   .strict()
   .prefault({});

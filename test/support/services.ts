@@ -16,7 +16,7 @@ export interface ServiceAddresses {
 export function nativeServiceAddresses(env: NodeJS.ProcessEnv = process.env): ServiceAddresses {
   return {
     kafkaBrokers: (env.CHURNSTREAM_IT_KAFKA_BROKERS ?? "127.0.0.1:9092").split(","),
-    schemaRegistryUrl: env.CHURNSTREAM_IT_SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081",
+    schemaRegistryUrl: env.CHURNSTREAM_IT_SCHEMA_REGISTRY_URL ?? "http://127.0.0.1:8081/apis/ccompat/v7",
     redisUrl: env.CHURNSTREAM_IT_REDIS_URL ?? "redis://127.0.0.1:6379",
     clickhouseUrl: env.CHURNSTREAM_IT_CLICKHOUSE_URL ?? "http://127.0.0.1:8123",
   };
