@@ -39,29 +39,22 @@ export function openSchemaRegistry(config: Readonly<ChurnConfig>): SchemaRegistr
   const { schemaRegistry } = config;
   return schemaRegistry.backend === "confluent"
     ? createConfluentSchemaRegistry({ url: schemaRegistry.confluent.url })
-    : createMemorySchemaRegistry();
+    : createMemorySchemaRegistry({ ...schemaRegistry.memory });
 }
 
-export function openFeatureStore(config: Readonly<ChurnConfig>, deps: BackendDeps = {}): FeatureStore {
+/** Connects to Redis up front (fails fast with CHURN_STORE_UNAVAILABLE) or builds the in-memory store. */
+export async function openFeatureStore(config: Readonly<ChurnConfig>, deps: BackendDeps = {}): Promise<FeatureStore> {
   const { featureStore } = config;
-  if (featureStore.backend === "redis") {
-    return createRedisFeatureStore(
-      { ...featureStore.redis },
-      deps.registry ? { registry: deps.registry } : {},
-    );
-  }
-  return createMemoryFeatureStore({ ttlSeconds: featureStore.redis.ttlSeconds });
+  const metrics = deps.registry ? { registry: deps.registry } : {};
+  if (featureStore.backend === "redis") return createRedisFeatureStore({ ...featureStore.redis }, metrics);
+  return createMemoryFeatureStore({ ...featureStore.memory }, metrics);
 }
 
 export function openWarehouse(config: Readonly<ChurnConfig>, deps: BackendDeps = {}): Warehouse {
   const { warehouse } = config;
-  if (warehouse.backend === "clickhouse") {
-    return createClickHouseWarehouse(
-      { ...warehouse.clickhouse },
-      deps.registry ? { registry: deps.registry } : {},
-    );
-  }
-  return createDuckDbWarehouse({ path: resolveProjectPath(warehouse.duckdb.path) });
+  const metrics = deps.registry ? { registry: deps.registry } : {};
+  if (warehouse.backend === "clickhouse") return createClickHouseWarehouse({ ...warehouse.clickhouse }, metrics);
+  return createDuckDbWarehouse({ ...warehouse.duckdb }, metrics);
 }
 
 /** Where each configured backend lives, for doctor and start-up banners. */

@@ -2,6 +2,14 @@ import { Topics } from "../schemas/catalog.js";
 import type { ChurnConfig } from "./config/index.js";
 import type { EventLog, TopicSpec } from "./eventlog/ports.js";
 
+// Compaction keeps the latest vector per customer; a short segment lets the cleaner run hourly.
+const compactedTopicConfig: Readonly<Record<string, string>> = {
+  "cleanup.policy": "compact",
+  "min.compaction.lag.ms": "60000",
+  "segment.ms": "3600000",
+};
+const deleteTopicConfig: Readonly<Record<string, string>> = { "cleanup.policy": "delete" };
+
 /**
  * The topics of the flow as the configured log should hold them: the customer-keyed topics
  * co-partitioned (same count), features.v1 compacted.
@@ -12,9 +20,7 @@ export function topicSpecs(config: Readonly<ChurnConfig>): TopicSpec[] {
     name: topic.name,
     partitions: config.eventLog.partitions,
     replicationFactor,
-    config: topic.compacted
-      ? { "cleanup.policy": "compact", "min.compaction.lag.ms": "60000", "segment.ms": "3600000" }
-      : { "cleanup.policy": "delete" },
+    config: topic.compacted ? compactedTopicConfig : deleteTopicConfig,
   }));
 }
 

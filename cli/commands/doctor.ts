@@ -61,7 +61,7 @@ function checks(config: Readonly<ChurnConfig>): Check[] {
       backend: real(config.featureStore.backend === "redis", "embedded", `redis ${config.featureStore.redis.url}`),
       fix: "start Redis (`churnstream stack up` uses 127.0.0.1:6379), or set featureStore.redis.url (CHURNSTREAM_FEATURE_STORE_REDIS_URL)",
       async run() {
-        const store = openFeatureStore(config);
+        const store = await openFeatureStore(config);
         try {
           await store.ping();
           return "reachable";

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { clickHouseWarehouseOptionsSchema } from "../../sinks/clickhouse/options.js";
+import { duckDbWarehouseOptionsSchema } from "../../sinks/duckdb/options.js";
+import { memorySchemaRegistryOptionsSchema } from "../../schemas/memory/options.js";
 import { memoryFeatureStoreOptionsSchema } from "../featurestore/memory/options.js";
 import { redisFeatureStoreOptionsSchema } from "../featurestore/redis/options.js";
 
@@ -42,6 +45,7 @@ export const schemaRegistryConfigSchema = z
   .object({
     /** embedded: in-process registry; confluent: a Confluent-compatible REST registry. */
     backend: z.enum(["embedded", "confluent"]).default("embedded"),
+    memory: memorySchemaRegistryOptionsSchema.prefault({}),
     confluent: z
       .object({ url: url.default("http://127.0.0.1:8081/apis/ccompat/v7") })
       .strict()
@@ -64,22 +68,8 @@ export const warehouseConfigSchema = z
   .object({
     /** embedded: a DuckDB file; clickhouse: a ClickHouse server. */
     backend: z.enum(["embedded", "clickhouse"]).default("embedded"),
-    duckdb: z
-      .object({ path: z.string().min(1).default(".churnstream/warehouse.duckdb") })
-      .strict()
-      .prefault({}),
-    clickhouse: z
-      .object({
-        url: url.default("http://127.0.0.1:8123"),
-        database: z
-          .string()
-          .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "letters, digits and _")
-          .default("churnstream"),
-        username: z.string().default("default"),
-        password: z.string().default(""),
-      })
-      .strict()
-      .prefault({}),
+    duckdb: duckDbWarehouseOptionsSchema.prefault({}),
+    clickhouse: clickHouseWarehouseOptionsSchema.prefault({}),
   })
   .strict()
   .prefault({});

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { compileOptions } from "./compile-options.js";
+import { compileOptions } from "../options.js";
 import { type MemoryFeatureStoreOptions, memoryFeatureStoreOptionsSchema } from "./memory/options.js";
 import type { FeatureStoreBackend } from "./ports.js";
 import { type RedisFeatureStoreOptions, redisFeatureStoreOptionsSchema } from "./redis/options.js";

@@ -1,13 +1,13 @@
 import { z } from "zod";
-import { ChurnError } from "../../core/errors.js";
+import { compileOptions } from "../../core/options.js";
 import { COMPATIBILITY_LEVELS, type CompatibilityLevel, DEFAULT_COMPATIBILITY } from "../ports.js";
 
-const schema = z.strictObject({
+export const memorySchemaRegistryOptionsSchema = z.strictObject({
   defaultCompatibility: z.enum(COMPATIBILITY_LEVELS).default(DEFAULT_COMPATIBILITY),
 });
 
 /** Raw options of the in-process registry; every key is optional. */
-export type MemorySchemaRegistryOptionsInput = z.input<typeof schema>;
+export type MemorySchemaRegistryOptionsInput = z.input<typeof memorySchemaRegistryOptionsSchema>;
 
 export interface MemorySchemaRegistryOptions {
   /** Level of subjects without their own. @default "BACKWARD" */
@@ -21,17 +21,5 @@ export interface MemorySchemaRegistryOptions {
 export function compileMemorySchemaRegistryOptions(
   raw: MemorySchemaRegistryOptionsInput = {},
 ): Readonly<MemorySchemaRegistryOptions> {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const key = `schemaRegistry.memory.${issue.path.join(".")}`;
-    const value = (raw as Record<string, unknown>)[String(issue.path[0])];
-    throw new ChurnError(
-      "CHURN_CONFIG_INVALID",
-      `invalid ${key}=${JSON.stringify(value)}: ${issue.message}` +
-        (issue.path[0] === "defaultCompatibility" ? ` (accepted: ${COMPATIBILITY_LEVELS.join(", ")})` : ""),
-      { details: { key, value } },
-    );
-  }
-  return Object.freeze({ ...parsed.data });
+  return compileOptions(memorySchemaRegistryOptionsSchema, raw, "schemaRegistry.memory");
 }

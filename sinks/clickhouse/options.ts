@@ -2,7 +2,7 @@
  * Options of the ClickHouse warehouse.
  */
 import { z } from "zod";
-import { ChurnError } from "../../core/errors.js";
+import { compileOptions } from "../../core/options.js";
 
 const defaults = {
   url: "http://127.0.0.1:8123",
@@ -12,7 +12,7 @@ const defaults = {
   requestTimeoutMs: 30_000,
 } satisfies ClickHouseWarehouseOptions;
 
-const schema = z.strictObject({
+export const clickHouseWarehouseOptionsSchema = z.strictObject({
   url: z
     .string()
     .regex(/^https?:\/\/\S+$/, "an http:// or https:// URL such as http://127.0.0.1:8123")
@@ -27,7 +27,7 @@ const schema = z.strictObject({
 });
 
 /** Raw (user-supplied) options; every key is optional. */
-export type ClickHouseWarehouseOptionsInput = z.input<typeof schema>;
+export type ClickHouseWarehouseOptionsInput = z.input<typeof clickHouseWarehouseOptionsSchema>;
 
 export interface ClickHouseWarehouseOptions {
   /** HTTP interface of the server. @default "http://127.0.0.1:8123" */
@@ -49,20 +49,6 @@ export interface ClickHouseWarehouseOptions {
 export function compileClickHouseWarehouseOptions(
   raw: ClickHouseWarehouseOptionsInput = {},
 ): Readonly<ClickHouseWarehouseOptions> {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const key = `warehouse.clickhouse.${issue.path.join(".")}`;
-    const value = key.endsWith(".password")
-      ? "<hidden>"
-      : (raw as Record<string, unknown>)[String(issue.path[0])];
-    throw new ChurnError(
-      "CHURN_CONFIG_INVALID",
-      `invalid ${key}=${JSON.stringify(value)}: ${issue.message}`,
-      {
-        details: { key, value },
-      },
-    );
-  }
-  return Object.freeze({ ...parsed.data, url: parsed.data.url.replace(/\/$/, "") });
+  const options = compileOptions(clickHouseWarehouseOptionsSchema, raw, "warehouse.clickhouse");
+  return Object.freeze({ ...options, url: options.url.replace(/\/$/, "") });
 }

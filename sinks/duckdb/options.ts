@@ -3,20 +3,20 @@
  */
 import { isAbsolute, resolve } from "node:path";
 import { z } from "zod";
-import { ChurnError } from "../../core/errors.js";
+import { compileOptions } from "../../core/options.js";
 import { projectRoot } from "../../core/paths.js";
 
 const defaults = {
   path: ".churnstream/warehouse.duckdb",
 } satisfies Partial<DuckDbWarehouseOptions>;
 
-const schema = z.strictObject({
+export const duckDbWarehouseOptionsSchema = z.strictObject({
   path: z.string().min(1).default(defaults.path),
   threads: z.number().int().min(1).max(256).optional(),
 });
 
 /** Raw (user-supplied) options; every key is optional. */
-export type DuckDbWarehouseOptionsInput = z.input<typeof schema>;
+export type DuckDbWarehouseOptionsInput = z.input<typeof duckDbWarehouseOptionsSchema>;
 
 export interface DuckDbWarehouseOptions {
   /**
@@ -36,20 +36,7 @@ export interface DuckDbWarehouseOptions {
 export function compileDuckDbWarehouseOptions(
   raw: DuckDbWarehouseOptionsInput = {},
 ): Readonly<DuckDbWarehouseOptions> {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const key = `warehouse.duckdb.${issue.path.join(".")}`;
-    const value = (raw as Record<string, unknown>)[String(issue.path[0])];
-    throw new ChurnError(
-      "CHURN_CONFIG_INVALID",
-      `invalid ${key}=${JSON.stringify(value)}: ${issue.message}`,
-      {
-        details: { key, value },
-      },
-    );
-  }
-  const { path, threads } = parsed.data;
+  const { path, threads } = compileOptions(duckDbWarehouseOptionsSchema, raw, "warehouse.duckdb");
   const absolute = path === ":memory:" || isAbsolute(path) ? path : resolve(projectRoot(), path);
   return Object.freeze(threads === undefined ? { path: absolute } : { path: absolute, threads });
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { compileOptions } from "../compile-options.js";
+import { compileOptions } from "../../options.js";
 
 /** Options of the embedded, in-memory feature store. */
 export interface MemoryFeatureStoreOptions {

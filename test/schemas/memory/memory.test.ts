@@ -35,7 +35,7 @@ describe("createMemorySchemaRegistry", () => {
     }
     expect(isChurnError(error, "CHURN_CONFIG_INVALID")).toBe(true);
     expect(String((error as Error).message)).toMatch(
-      /schemaRegistry\.memory\.defaultCompatibility=.*BACKWARD/,
+      /schemaRegistry\.memory\.defaultCompatibility = "SIDEWAYS".*BACKWARD/,
     );
   });
 });

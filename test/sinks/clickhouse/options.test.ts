@@ -17,7 +17,7 @@ describe("ClickHouse warehouse options", () => {
 
   it.each([
     [{ url: "127.0.0.1:8123" }, /warehouse\.clickhouse\.url/],
-    [{ database: "a-b" }, /warehouse\.clickhouse\.database="a-b"/],
+    [{ database: "a-b" }, /warehouse\.clickhouse\.database = "a-b"/],
     [{ requestTimeoutMs: 5 }, /requestTimeoutMs/],
     [{ nope: 1 }, /warehouse\.clickhouse/],
     [{ password: 5 }, /<hidden>/],

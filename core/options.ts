@@ -1,10 +1,9 @@
 import type { z } from "zod";
-import { ChurnError, ErrorCodes } from "../errors.js";
+import { ChurnError, ErrorCodes } from "./errors.js";
 
 /*
  * Turns zod issues into one ChurnError naming each bad key, its value and what is accepted.
- * Kept beside the feature store so this folder stands alone; it has nothing store-specific and
- * can move to core/ once other components want it.
+ * Every component's `compileXOptions` goes through here, so all config errors read alike.
  */
 
 function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
@@ -48,7 +47,9 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, root: string, sche
     const accepted = acceptedKeys(schema, issue.path);
     return `${key}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(", ")}; accepted keys: ${accepted.join(", ")}`;
   }
-  return `${key} = ${show(valueAt(raw, issue.path))}: ${issue.message}`;
+  // Never echo a secret into logs or terminals.
+  const shown = /password|secret|token/i.test(key) ? "<hidden>" : show(valueAt(raw, issue.path));
+  return `${key} = ${shown}: ${issue.message}`;
 }
 
 /**
@@ -71,7 +72,8 @@ export function compileOptions<S extends z.ZodType>(
   return deepFreeze(result.data);
 }
 
-function deepFreeze<T>(value: T): T {
+/** Freezes an object graph in place. */
+export function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
     for (const inner of Object.values(value)) deepFreeze(inner);
     Object.freeze(value);
