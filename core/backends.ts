@@ -23,16 +23,9 @@ export interface BackendDeps {
 
 export function openEventLog(config: Readonly<ChurnConfig>, deps: BackendDeps = {}): EventLog {
   const { eventLog } = config;
-  if (eventLog.backend === "kafka") {
-    return createKafkaEventLog(
-      { brokers: [...eventLog.kafka.brokers], clientId: eventLog.kafka.clientId },
-      { ...(deps.registry ? { registry: deps.registry } : {}), ...(deps.logger ? { logger: deps.logger } : {}) },
-    );
-  }
-  return createMemoryEventLog({
-    retentionRecordsPerPartition: eventLog.memory.retentionRecordsPerPartition,
-    defaultPartitions: eventLog.partitions,
-  });
+  const extra = { ...(deps.registry ? { registry: deps.registry } : {}), ...(deps.logger ? { logger: deps.logger } : {}) };
+  if (eventLog.backend === "kafka") return createKafkaEventLog({ ...eventLog.kafka }, extra);
+  return createMemoryEventLog({ ...eventLog.memory }, extra);
 }
 
 export function openSchemaRegistry(config: Readonly<ChurnConfig>): SchemaRegistry {

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { kafkaEventLogOptionsSchema } from "../eventlog/kafka/options.js";
+import { memoryEventLogOptionsSchema } from "../eventlog/memory/options.js";
 import { clickHouseWarehouseOptionsSchema } from "../../sinks/clickhouse/options.js";
 import { duckDbWarehouseOptionsSchema } from "../../sinks/duckdb/options.js";
 import { memorySchemaRegistryOptionsSchema } from "../../schemas/memory/options.js";
@@ -22,21 +24,8 @@ export const eventLogConfigSchema = z
     backend: z.enum(["embedded", "kafka"]).default("embedded"),
     /** Partitions of every churnstream topic (co-partitioned by customer_id). */
     partitions: z.number().int().min(1).max(1024).default(6),
-    kafka: z
-      .object({
-        brokers: z.array(z.string().min(1)).min(1).default(["127.0.0.1:9092"]),
-        clientId: z.string().min(1).default("churnstream"),
-        /** Replication factor of topics churnstream creates. */
-        replicationFactor: z.number().int().min(1).default(1),
-      })
-      .strict()
-      .prefault({}),
-    memory: z
-      .object({
-        retentionRecordsPerPartition: z.number().int().min(1).default(1_000_000),
-      })
-      .strict()
-      .prefault({}),
+    kafka: kafkaEventLogOptionsSchema.prefault({}),
+    memory: memoryEventLogOptionsSchema.prefault({}),
   })
   .strict()
   .prefault({});

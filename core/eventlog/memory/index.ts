@@ -1,0 +1,6 @@
+export { createMemoryEventLog, type MemoryEventLogDeps } from "./eventlog.js";
+export {
+  compileMemoryEventLogOptions,
+  type MemoryEventLogOptions,
+  type MemoryEventLogOptionsInput,
+} from "./options.js";
