@@ -8,6 +8,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.integration.test.ts"],
+    globalSetup: ["test/support/global-setup.ts"],
     exclude: ["node_modules/**", "dist/**"],
     testTimeout: 60_000,
     hookTimeout: 120_000,

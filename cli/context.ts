@@ -16,7 +16,10 @@ export function parseSetFlags(pairs: readonly string[] = []): Record<string, str
   for (const pair of pairs) {
     const eq = pair.indexOf("=");
     if (eq <= 0) {
-      throw new ChurnError("CHURN_CONFIG_INVALID", `--set expects key=value (e.g. --set warehouse.backend=clickhouse), got "${pair}"`);
+      throw new ChurnError(
+        "CHURN_CONFIG_INVALID",
+        `--set expects key=value (e.g. --set warehouse.backend=clickhouse), got "${pair}"`,
+      );
     }
     flags[pair.slice(0, eq)] = pair.slice(eq + 1);
   }
@@ -35,7 +38,10 @@ export const realBackends = {
  * Loads the configuration for a command from the global options plus command-specific typed
  * overrides (e.g. `--warehouse-path`).
  */
-export function commandConfig(command: Command, overrides: Record<string, unknown> = {}): Readonly<ChurnConfig> {
+export function commandConfig(
+  command: Command,
+  overrides: Record<string, unknown> = {},
+): Readonly<ChurnConfig> {
   const global = command.optsWithGlobals<GlobalOptions>();
   const fromFlags: Record<string, unknown> = { ...(global.real ? realBackends : {}) };
   if (global.logLevel !== undefined) fromFlags["log.level"] = global.logLevel;

@@ -17,7 +17,11 @@ export function buildProgram(): Command {
     )
     .version("0.1.0")
     .option("-c, --config <file>", "YAML or JSON config file (also $CHURNSTREAM_CONFIG)")
-    .option("-s, --set <key=value>", "set any config key, repeatable (see `churnstream config --keys`)", collect)
+    .option(
+      "-s, --set <key=value>",
+      "set any config key, repeatable (see `churnstream config --keys`)",
+      collect,
+    )
     .option("--real", "use the real backends: Kafka, Confluent-compatible registry, Redis, ClickHouse")
     .option("--log-level <level>", "fatal|error|warn|info|debug|trace|silent")
     .showHelpAfterError("(add --help for usage)")

@@ -21,7 +21,10 @@ export function registerConfigCommand(program: Command): void {
         ...config,
         warehouse: {
           ...config.warehouse,
-          clickhouse: { ...config.warehouse.clickhouse, password: config.warehouse.clickhouse.password ? "***" : "" },
+          clickhouse: {
+            ...config.warehouse.clickhouse,
+            password: config.warehouse.clickhouse.password ? "***" : "",
+          },
         },
       };
       process.stdout.write(stringify(redacted));

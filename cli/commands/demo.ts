@@ -1,8 +1,14 @@
 import type { Command } from "commander";
-import { describeBackends, openEventLog, openFeatureStore, openSchemaRegistry, openWarehouse } from "../../core/backends.js";
+import {
+  describeBackends,
+  openEventLog,
+  openFeatureStore,
+  openSchemaRegistry,
+  openWarehouse,
+} from "../../core/backends.js";
 import { ensureTopics } from "../../core/topics.js";
-import { AvroCodec } from "../../schemas/codec.js";
 import { Topics, valueSubject } from "../../schemas/catalog.js";
+import { AvroCodec } from "../../schemas/codec.js";
 import { commandConfig } from "../context.js";
 
 /**
@@ -21,7 +27,8 @@ export function registerDemoCommand(program: Command): void {
         command,
         options.warehousePath === undefined ? {} : { "warehouse.duckdb.path": options.warehousePath },
       );
-      for (const [port, where] of Object.entries(describeBackends(config))) console.log(`${port.padEnd(15)} ${where}`);
+      for (const [port, where] of Object.entries(describeBackends(config)))
+        console.log(`${port.padEnd(15)} ${where}`);
 
       const log = openEventLog(config);
       const registry = openSchemaRegistry(config);
@@ -32,7 +39,9 @@ export function registerDemoCommand(program: Command): void {
         console.log(`topics         ${created.length} created, partitions=${config.eventLog.partitions}`);
         const codec = new AvroCodec(registry);
         const ids = await Promise.all(
-          Object.values(Topics).map(async (t) => `${t.name}=${await codec.schemaIdFor(valueSubject(t.name), t.record)}`),
+          Object.values(Topics).map(
+            async (t) => `${t.name}=${await codec.schemaIdFor(valueSubject(t.name), t.record)}`,
+          ),
         );
         console.log(`schemas        ${ids.join(" ")}`);
         await store.ping();

@@ -1,18 +1,18 @@
 import type { Command } from "commander";
 import { compileStackOptions } from "../../infra/local/options.js";
-import { defaultServices, stackDown, stackStatus, stackUp } from "../../infra/local/stack.js";
-import type { StackContext } from "../../infra/local/types.js";
+import {
+  defaultServices,
+  formatStatus,
+  stackContext,
+  stackDown,
+  stackStatus,
+  stackUp,
+} from "../../infra/local/stack.js";
 import { commandConfig } from "../context.js";
 
 function stackSetup(command: Command) {
-  const config = commandConfig(command);
-  const options = compileStackOptions(config.stack);
-  const ctx: StackContext = {
-    stateDir: options.stateDir,
-    projectRoot: options.projectRoot,
-    log: (line) => console.log(line),
-  };
-  return { ctx, services: defaultServices(options) };
+  const options = compileStackOptions(commandConfig(command).stack);
+  return { options, ctx: stackContext(options, (line) => console.log(line)), services: defaultServices(options) };
 }
 
 export function registerStackCommand(program: Command): void {
@@ -24,8 +24,11 @@ export function registerStackCommand(program: Command): void {
     .command("up")
     .description("start every service that is not running yet (idempotent); data persists in the state dir")
     .action(async (_options: unknown, command: Command) => {
-      const { ctx, services } = stackSetup(command);
+      const { options, ctx, services } = stackSetup(command);
+      const begin = Date.now();
       await stackUp(ctx, services);
+      console.log(`stack up in ${((Date.now() - begin) / 1000).toFixed(1)} s (state in ${options.stateDir})`);
+      console.log(formatStatus(await stackStatus(ctx, services)));
     });
 
   stack
@@ -42,11 +45,7 @@ export function registerStackCommand(program: Command): void {
     .action(async (_options: unknown, command: Command) => {
       const { ctx, services } = stackSetup(command);
       const rows = await stackStatus(ctx, services);
-      for (const row of rows) {
-        console.log(
-          `${row.healthy ? "ok  " : "FAIL"}  ${row.name.padEnd(16)} ${row.address.padEnd(24)} ${row.state.padEnd(9)} ${row.detail}`,
-        );
-      }
+      console.log(formatStatus(rows));
       if (rows.some((row) => !row.healthy)) process.exitCode = 1;
     });
 }

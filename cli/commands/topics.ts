@@ -5,7 +5,9 @@ import { Topics } from "../../schemas/catalog.js";
 import { commandConfig } from "../context.js";
 
 export function registerTopicsCommand(program: Command): void {
-  const topics = program.command("topics").description("create and inspect the topics of the flow on the configured log");
+  const topics = program
+    .command("topics")
+    .description("create and inspect the topics of the flow on the configured log");
 
   topics
     .command("create")
@@ -39,7 +41,9 @@ export function registerTopicsCommand(program: Command): void {
           const ends = await admin.endOffsets(name);
           const records = [...ends.values()].reduce((a, b) => a + b, 0);
           const policy = description.config["cleanup.policy"] ?? "delete";
-          console.log(`${name.padEnd(18)} partitions=${description.partitions} cleanup.policy=${policy} end-offsets-sum=${records}`);
+          console.log(
+            `${name.padEnd(18)} partitions=${description.partitions} cleanup.policy=${policy} end-offsets-sum=${records}`,
+          );
         }
       } finally {
         await log.close();

@@ -10,7 +10,9 @@ export interface ConfigLeaf {
 }
 
 interface ZodInternals {
-  _zod: { def: { type: string; innerType?: z.ZodType; element?: z.ZodType; entries?: Record<string, string> } };
+  _zod: {
+    def: { type: string; innerType?: z.ZodType; element?: z.ZodType; entries?: Record<string, string> };
+  };
   shape?: Record<string, z.ZodType>;
 }
 

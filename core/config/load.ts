@@ -82,7 +82,10 @@ function readConfigFile(file: string): Record<string, unknown> {
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== "object" || Array.isArray(parsed)) {
-    throw new ChurnError("CHURN_CONFIG_INVALID", `config file ${path} must hold a mapping of keys, not a list or a value`);
+    throw new ChurnError(
+      "CHURN_CONFIG_INVALID",
+      `config file ${path} must hold a mapping of keys, not a list or a value`,
+    );
   }
   return parsed as Record<string, unknown>;
 }
@@ -96,13 +99,18 @@ function describeIssue(issue: z.core.$ZodIssue, sources: Map<string, ConfigSourc
     return `unknown config key(s)${where}: ${keys.join(", ")}${sourceHint ? ` (from ${sourceHint})` : ""}; run \`churnstream config --keys\` for the accepted keys`;
   }
   const value = issue.path.reduce<unknown>(
-    (node, key) => (node !== null && typeof node === "object" ? (node as Record<PropertyKey, unknown>)[key as PropertyKey] : undefined),
+    (node, key) =>
+      node !== null && typeof node === "object"
+        ? (node as Record<PropertyKey, unknown>)[key as PropertyKey]
+        : undefined,
     raw,
   );
   const leaf = leafByPath.get(path);
   const source = sources.get(path) ?? "default";
   const accepted =
-    leaf?.kind === "enum" ? `accepted: ${leaf.values?.join(", ")}` : issue.message.replace(/^Invalid input: /, "");
+    leaf?.kind === "enum"
+      ? `accepted: ${leaf.values?.join(", ")}`
+      : issue.message.replace(/^Invalid input: /, "");
   return `config key ${path} has value ${JSON.stringify(value)} (from ${source}); ${accepted}`;
 }
 

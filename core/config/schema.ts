@@ -1,9 +1,10 @@
 import { z } from "zod";
-import { kafkaEventLogOptionsSchema } from "../eventlog/kafka/options.js";
-import { memoryEventLogOptionsSchema } from "../eventlog/memory/options.js";
+import { stackOptionsSchema } from "../../infra/local/options.js";
+import { memorySchemaRegistryOptionsSchema } from "../../schemas/memory/options.js";
 import { clickHouseWarehouseOptionsSchema } from "../../sinks/clickhouse/options.js";
 import { duckDbWarehouseOptionsSchema } from "../../sinks/duckdb/options.js";
-import { memorySchemaRegistryOptionsSchema } from "../../schemas/memory/options.js";
+import { kafkaEventLogOptionsSchema } from "../eventlog/kafka/options.js";
+import { memoryEventLogOptionsSchema } from "../eventlog/memory/options.js";
 import { memoryFeatureStoreOptionsSchema } from "../featurestore/memory/options.js";
 import { redisFeatureStoreOptionsSchema } from "../featurestore/redis/options.js";
 
@@ -15,7 +16,6 @@ import { redisFeatureStoreOptionsSchema } from "../featurestore/redis/options.js
  * environment variable (CHURNSTREAM_ + the path in SNAKE_CASE) or `--set path=value`.
  */
 
-const port = z.number().int().min(1).max(65535);
 const url = z.string().url();
 
 export const eventLogConfigSchema = z
@@ -63,28 +63,14 @@ export const warehouseConfigSchema = z
   .strict()
   .prefault({});
 
-export const stackConfigSchema = z
-  .object({
-    /** Where the native stack keeps data, logs and pid files. Relative paths are from the project root. */
-    stateDir: z.string().min(1).default(".churnstream"),
-    kafkaPort: port.default(9092),
-    kafkaControllerPort: port.default(9093),
-    kafkaHeapMb: z.number().int().min(128).default(768),
-    schemaRegistryPort: port.default(8081),
-    redisPort: port.default(6379),
-    clickhouseHttpPort: port.default(8123),
-    clickhouseTcpPort: port.default(9000),
-  })
-  .strict()
-  .prefault({});
-
 export const configSchema = z
   .object({
     eventLog: eventLogConfigSchema,
     schemaRegistry: schemaRegistryConfigSchema,
     featureStore: featureStoreConfigSchema,
     warehouse: warehouseConfigSchema,
-    stack: stackConfigSchema,
+    /** The native local stack (`churnstream stack up`). */
+    stack: stackOptionsSchema.prefault({}),
     metrics: z
       .object({
         /** Port of the Prometheus /metrics endpoint of long-running commands (0 = off). */

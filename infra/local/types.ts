@@ -12,10 +12,18 @@ export interface StackContext {
   log(line: string): void;
 }
 
+/** Who runs a service: the stack (running), nobody (stopped), or someone else (external). */
+export type ServiceState = "running" | "stopped" | "external";
+
 export interface ServiceHealth {
   healthy: boolean;
   /** One line: version, or what is wrong and how to fix it. */
   detail: string;
+  /**
+   * Who runs it. Optional for services that cannot tell; `stack status` then shows
+   * "running" when healthy and "stopped" otherwise.
+   */
+  state?: ServiceState;
 }
 
 /** One service of the local stack. */
@@ -24,6 +32,12 @@ export interface LocalService {
   readonly name: string;
   /** Address clients use, e.g. `127.0.0.1:9092` or `http://127.0.0.1:8123`. */
   readonly address: string;
+  /**
+   * Names of services that must be healthy before this one starts (schema-registry needs
+   * kafka). Services without dependencies between them start in parallel.
+   * @default []
+   */
+  readonly dependsOn?: readonly string[];
   /**
    * Starts the service unless it is already healthy; idempotent. Resolves once it is healthy.
    * Returns "external" when a service not started by the stack already serves the address

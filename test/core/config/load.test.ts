@@ -34,7 +34,9 @@ describe("loadConfig", () => {
   });
 
   it("layers file, then environment, then flags, then overrides", () => {
-    const file = configFile("eventLog:\n  backend: kafka\n  partitions: 3\nwarehouse:\n  backend: clickhouse\n");
+    const file = configFile(
+      "eventLog:\n  backend: kafka\n  partitions: 3\nwarehouse:\n  backend: clickhouse\n",
+    );
     const config = loadConfig({
       file,
       env: { CHURNSTREAM_EVENT_LOG_PARTITIONS: "12", CHURNSTREAM_EVENT_LOG_KAFKA_BROKERS: "a:1, b:2" },
