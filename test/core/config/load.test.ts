@@ -59,10 +59,10 @@ describe("loadConfig", () => {
   });
 
   it("rejects a number that does not parse, naming the key", () => {
-    const error = failure(() => loadConfig({ env: {}, flags: { "stack.kafkaPort": "ninety" } }));
-    expect(error.message).toContain("stack.kafkaPort");
+    const error = failure(() => loadConfig({ env: {}, flags: { "stack.kafka.port": "ninety" } }));
+    expect(error.message).toContain("stack.kafka.port");
     expect(error.message).toContain('"ninety"');
-    expect(error.message).toContain("flag --set stack.kafkaPort");
+    expect(error.message).toContain("flag --set stack.kafka.port");
   });
 
   it("rejects unknown keys from a file", () => {
