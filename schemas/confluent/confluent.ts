@@ -2,18 +2,18 @@
  * The SchemaRegistry port over Confluent's REST API: Confluent Schema Registry, or Apicurio
  * Registry's ccompat API (what the native local stack runs).
  *
- * Why plain fetch and not @kafkajs/confluent-schema-registry's SchemaRegistry class: its
- * register() refuses when the subject's level differs from its `compatibility` option (default
- * BACKWARD) and rewrites the level on first registration, its getSchema() returns a parsed avsc
- * Type instead of the text, and its errors drop Confluent's error_code and report a refused
- * connection as HTTP 400. The REST calls it makes are the same ones made here.
+ * Requests go through @kafkajs/confluent-schema-registry's API client (./api.ts), not its
+ * SchemaRegistry class: that class's register() refuses when the subject's level differs from
+ * its `compatibility` option (default BACKWARD) and rewrites the level on first registration,
+ * and its getSchema() returns a parsed avsc Type instead of the text. The port's semantics
+ * (levels left alone, text by id, typed errors) are built here on the same endpoints.
  */
 
 import { ChurnError } from "../../core/errors.js";
 import type { MetricsOptions } from "../../core/metrics.js";
 import type { CompatibilityLevel, RegisteredSchema, SchemaRegistry } from "../ports.js";
 import { parseSchema } from "../registry/index.js";
-import { failureError, type RegistryFailure, type RegistryReply, send } from "./http.js";
+import { createRegistryApi, failureError, type RegistryFailure, type RegistryReply } from "./api.js";
 import { createRegistryMetrics, type RegistryOp } from "./metrics.js";
 import {
   type ConfluentSchemaRegistryOptionsInput,
@@ -30,14 +30,12 @@ export function createConfluentSchemaRegistry(
 ): SchemaRegistry {
   const options = compileConfluentSchemaRegistryOptions(raw);
   const observe = createRegistryMetrics(deps);
+  const { send } = createRegistryApi(options);
   // Ids never change meaning, so the text behind one can be kept for the process lifetime.
   const byId = new Map<number, string>();
   // Subjects seen with a version: no need to check again whether they are new.
   const knownSubjects = new Set<string>();
   let closed = false;
-
-  const path = (...segments: Array<string | number>) =>
-    segments.map((s) => `/${encodeURIComponent(String(s))}`).join("");
 
   async function call<T>(op: RegistryOp, run: () => Promise<T>): Promise<T> {
     if (closed) {
@@ -60,12 +58,12 @@ export function createConfluentSchemaRegistry(
       const level = options.newSubjectCompatibility;
       const creating =
         level !== "inherit" && !knownSubjects.has(subject) && (await isNewWithoutLevel(subject));
-      const reply = await send(options, "POST", `/subjects${path(subject)}/versions`, { schema: canonical });
+      const reply = await send("Subject.register", { subject, body: { schema: canonical } });
       if (!reply.ok) fail(`register subject '${subject}'`, reply);
       const id = numberField(reply, "id", `register subject '${subject}'`);
       byId.set(id, canonical);
       if (creating) {
-        const set = await send(options, "PUT", `/config${path(subject)}`, { compatibility: level });
+        const set = await send("Subject.updateConfig", { subject, body: { compatibility: level } });
         if (!set.ok) fail(`set compatibility ${level} on new subject '${subject}'`, set);
       }
       knownSubjects.add(subject);
@@ -78,12 +76,13 @@ export function createConfluentSchemaRegistry(
    * sets `newSubjectCompatibility`. A level set beforehand (Confluent allows that) is kept.
    */
   async function isNewWithoutLevel(subject: string): Promise<boolean> {
-    const config = await send(options, "GET", `/config${path(subject)}`);
+    const config = await send("Subject.config", { subject });
     if (config.ok) return false;
     if (config.status !== 404) fail(`read compatibility of subject '${subject}'`, config);
-    const versions = await send(options, "GET", `/subjects${path(subject)}/versions`);
-    if (versions.ok) return false;
-    if (versions.status !== 404) fail(`list versions of subject '${subject}'`, versions);
+    // 404 for "no subject" (40401) and "no version" (40402) alike: no version either way.
+    const latest = await send("Subject.latestVersion", { subject });
+    if (latest.ok) return false;
+    if (latest.status !== 404) fail(`read the latest version of subject '${subject}'`, latest);
     return true;
   }
 
@@ -91,14 +90,14 @@ export function createConfluentSchemaRegistry(
     return call("getById", async () => {
       const cached = byId.get(id);
       if (cached !== undefined) return cached;
-      const reply = await send(options, "GET", `/schemas/ids/${encodeURIComponent(String(id))}`);
+      const reply = await send("Schema.find", { id });
       if (!reply.ok) {
         if (reply.status === 404) {
           throw new ChurnError(
             "CHURN_SCHEMA_NOT_FOUND",
             `no schema with id ${id} in the registry at ${options.url}; the record was written against ` +
               "another registry, or the registry lost its data",
-            { details: { id, status: reply.status, errorCode: reply.errorCode } },
+            { details: { id, status: reply.status } },
           );
         }
         fail(`get schema id ${id}`, reply);
@@ -112,7 +111,10 @@ export function createConfluentSchemaRegistry(
   async function fetchVersion(op: RegistryOp, subject: string, version: number | "latest") {
     return call(op, async (): Promise<RegisteredSchema> => {
       const what = `get version ${version} of subject '${subject}'`;
-      const reply = await send(options, "GET", `/subjects${path(subject)}/versions${path(version)}`);
+      const reply =
+        version === "latest"
+          ? await send("Subject.latestVersion", { subject })
+          : await send("Subject.version", { subject, version });
       if (!reply.ok) fail(what, reply);
       const registered = {
         id: numberField(reply, "id", what),
@@ -129,7 +131,7 @@ export function createConfluentSchemaRegistry(
     const { canonical } = parseSchema(schema, subject);
     const what = `check compatibility for subject '${subject}'`;
     return call("isCompatible", async () => {
-      const config = await send(options, "GET", `/config${path(subject)}?defaultToGlobal=true`);
+      const config = await send("Subject.config", { subject, defaultToGlobal: true });
       // No subject yet (Apicurio keeps levels per existing subject): any schema may be the first.
       if (!config.ok && config.status === 404) return true;
       if (!config.ok) fail(what, config);
@@ -138,8 +140,14 @@ export function createConfluentSchemaRegistry(
       // Confluent checks POST .../versions against the versions the level names, but Apicurio
       // checks all of them whatever the level: ask for the latest only unless transitive.
       const all = typeof level === "string" && level.endsWith("_TRANSITIVE");
-      const target = `/compatibility/subjects${path(subject)}/versions${all ? "" : "/latest"}`;
-      const reply = await send(options, "POST", target, { schema: canonical });
+      // The library's `compatible` targets .../versions/{version} (default latest); mappersmith's
+      // `path` parameter reaches the collection for transitive levels, and a null `version`
+      // keeps the default from turning into a query parameter there.
+      const reply = await send("Subject.compatible", {
+        subject,
+        body: { schema: canonical },
+        ...(all ? { path: "/compatibility/subjects/{subject}/versions", version: null } : {}),
+      });
       if (!reply.ok) {
         // No subject (40401) or no version (40402) yet: any schema may be the first.
         if (reply.status === 404) return true;
@@ -153,14 +161,14 @@ export function createConfluentSchemaRegistry(
 
   async function setCompatibility(subject: string, level: CompatibilityLevel): Promise<void> {
     return call("setCompatibility", async () => {
-      const reply = await send(options, "PUT", `/config${path(subject)}`, { compatibility: level });
+      const reply = await send("Subject.updateConfig", { subject, body: { compatibility: level } });
       if (reply.ok) return;
       if (reply.status === 404) {
         throw new ChurnError(
           "CHURN_SCHEMA_NOT_FOUND",
           `set compatibility of subject '${subject}': the registry keeps levels only for subjects with ` +
             `a version (${reply.message}); register the first version, then set the level`,
-          { details: { subject, level, status: reply.status, errorCode: reply.errorCode } },
+          { details: { subject, level, status: reply.status } },
         );
       }
       fail(`set compatibility ${level} on subject '${subject}'`, reply);
@@ -169,7 +177,9 @@ export function createConfluentSchemaRegistry(
 
   async function ping(): Promise<void> {
     return call("ping", async () => {
-      const reply = await send(options, "GET", "/config");
+      // The global level: cheap, and every Confluent-compatible API has it. The library's
+      // `config` resource is per subject, so mappersmith's `path` parameter drops the segment.
+      const reply = await send("Subject.config", { path: "/config" });
       if (!reply.ok) {
         // Something answers, but not a registry API: most likely a URL without its path.
         throw new ChurnError(

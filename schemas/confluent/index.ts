@@ -1,5 +1,4 @@
 export { createConfluentSchemaRegistry } from "./confluent.js";
-export { CONTENT_TYPE } from "./http.js";
 export {
   type ConfluentSchemaRegistryOptions,
   type ConfluentSchemaRegistryOptionsInput,

@@ -97,7 +97,7 @@ describe("createConfluentSchemaRegistry against a scripted registry", () => {
     expect(await registry.register("new/value", schema)).toBe(7);
     expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
       "GET /config/new%2Fvalue",
-      "GET /subjects/new%2Fvalue/versions",
+      "GET /subjects/new%2Fvalue/versions/latest",
       "POST /subjects/new%2Fvalue/versions",
       "PUT /config/new%2Fvalue",
       "POST /subjects/new%2Fvalue/versions",
@@ -147,10 +147,12 @@ describe("createConfluentSchemaRegistry against a scripted registry", () => {
     expect(denied).toMatchObject({ code: "CHURN_SCHEMA_REGISTRY_FAILED" });
     expect(denied.message).toMatch(/auth/);
     answer = [503, { error_code: 50302, message: "Error while forwarding the request to the leader" }];
-    expect(await failure(registry.getById(1))).toMatchObject({
-      code: "CHURN_SCHEMA_REGISTRY_UNAVAILABLE",
-      retryable: true,
-    });
+    const before = server.requests.length;
+    const unavailable = await failure(registry.getById(1));
+    expect(unavailable).toMatchObject({ code: "CHURN_SCHEMA_REGISTRY_UNAVAILABLE", retryable: true });
+    expect(unavailable.message).toMatch(/503.*forwarding/);
+    // The library's retry middleware is off: callers decide about retries.
+    expect(server.requests.length - before).toBe(1);
     answer = [200, { unexpected: true }];
     expect(await failure(registry.getById(1))).toMatchObject({ code: "CHURN_SCHEMA_REGISTRY_FAILED" });
   });
@@ -216,10 +218,24 @@ describe("createConfluentSchemaRegistry against a scripted registry", () => {
     servers.push(slowServer);
     await new Promise<void>((resolve) => slowServer.listen(0, "127.0.0.1", resolve));
     const url = `http://127.0.0.1:${(slowServer.address() as AddressInfo).port}`;
+    const started = Date.now();
     const slow = await failure(createConfluentSchemaRegistry({ url, timeoutMs: 200 }).getById(1));
     expect(slow).toMatchObject({ code: "CHURN_SCHEMA_REGISTRY_UNAVAILABLE", retryable: true });
-    expect(slow.message).toMatch(/timed out/);
+    expect(slow.message).toMatch(/timed out after 200 ms/);
+    expect(Date.now() - started).toBeLessThan(1000);
     slowServer.closeAllConnections();
+
+    // Headers sent, body never finished: the deadline still holds.
+    const stalled = createServer((_req, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"schema":');
+    });
+    servers.push(stalled);
+    await new Promise<void>((resolve) => stalled.listen(0, "127.0.0.1", resolve));
+    const stalledUrl = `http://127.0.0.1:${(stalled.address() as AddressInfo).port}`;
+    const cut = await failure(createConfluentSchemaRegistry({ url: stalledUrl, timeoutMs: 200 }).getById(1));
+    expect(cut).toMatchObject({ code: "CHURN_SCHEMA_REGISTRY_UNAVAILABLE", retryable: true });
+    stalled.closeAllConnections();
   });
 
   it("reports a URL that is not a registry API on ping", async () => {
