@@ -75,8 +75,7 @@ export interface SchemaRegistry {
   /**
    * Sets the subject's compatibility level.
    * @default level is BACKWARD until set
-   * @throws ChurnError CHURN_SCHEMA_NOT_FOUND on registries that keep levels only for subjects
-   *   with a version (Apicurio): register the first version, then set the level
+   * @throws ChurnError CHURN_SCHEMA_REGISTRY_UNAVAILABLE (retryable) when the registry is down
    */
   setCompatibility(subject: string, level: CompatibilityLevel): Promise<void>;
   /** @throws ChurnError CHURN_SCHEMA_REGISTRY_UNAVAILABLE when it cannot be reached */
