@@ -1,10 +1,10 @@
 import type { Registry } from "prom-client";
-import { createClickHouseWarehouse } from "../sinks/clickhouse/index.js";
-import { createDuckDbWarehouse } from "../sinks/duckdb/index.js";
-import type { Warehouse } from "../sinks/ports.js";
 import { createConfluentSchemaRegistry } from "../schemas/confluent/index.js";
 import { createMemorySchemaRegistry } from "../schemas/memory/index.js";
 import type { SchemaRegistry } from "../schemas/ports.js";
+import { createClickHouseWarehouse } from "../sinks/clickhouse/index.js";
+import { createDuckDbWarehouse } from "../sinks/duckdb/index.js";
+import type { Warehouse } from "../sinks/ports.js";
 import { type ChurnConfig, resolveProjectPath } from "./config/index.js";
 import { createKafkaEventLog, createMemoryEventLog } from "./eventlog/index.js";
 import type { EventLog } from "./eventlog/ports.js";
@@ -23,7 +23,10 @@ export interface BackendDeps {
 
 export function openEventLog(config: Readonly<ChurnConfig>, deps: BackendDeps = {}): EventLog {
   const { eventLog } = config;
-  const extra = { ...(deps.registry ? { registry: deps.registry } : {}), ...(deps.logger ? { logger: deps.logger } : {}) };
+  const extra = {
+    ...(deps.registry ? { registry: deps.registry } : {}),
+    ...(deps.logger ? { logger: deps.logger } : {}),
+  };
   if (eventLog.backend === "kafka") return createKafkaEventLog({ ...eventLog.kafka }, extra);
   return createMemoryEventLog({ ...eventLog.memory }, extra);
 }
@@ -36,7 +39,10 @@ export function openSchemaRegistry(config: Readonly<ChurnConfig>): SchemaRegistr
 }
 
 /** Connects to Redis up front (fails fast with CHURN_STORE_UNAVAILABLE) or builds the in-memory store. */
-export async function openFeatureStore(config: Readonly<ChurnConfig>, deps: BackendDeps = {}): Promise<FeatureStore> {
+export async function openFeatureStore(
+  config: Readonly<ChurnConfig>,
+  deps: BackendDeps = {},
+): Promise<FeatureStore> {
   const { featureStore } = config;
   const metrics = deps.registry ? { registry: deps.registry } : {};
   if (featureStore.backend === "redis") return createRedisFeatureStore({ ...featureStore.redis }, metrics);
@@ -46,7 +52,8 @@ export async function openFeatureStore(config: Readonly<ChurnConfig>, deps: Back
 export function openWarehouse(config: Readonly<ChurnConfig>, deps: BackendDeps = {}): Warehouse {
   const { warehouse } = config;
   const metrics = deps.registry ? { registry: deps.registry } : {};
-  if (warehouse.backend === "clickhouse") return createClickHouseWarehouse({ ...warehouse.clickhouse }, metrics);
+  if (warehouse.backend === "clickhouse")
+    return createClickHouseWarehouse({ ...warehouse.clickhouse }, metrics);
   return createDuckDbWarehouse({ ...warehouse.duckdb }, metrics);
 }
 
@@ -54,13 +61,17 @@ export function openWarehouse(config: Readonly<ChurnConfig>, deps: BackendDeps =
 export function describeBackends(config: Readonly<ChurnConfig>): Record<string, string> {
   return {
     eventLog:
-      config.eventLog.backend === "kafka" ? `kafka ${config.eventLog.kafka.brokers.join(",")}` : "embedded (in-memory log)",
+      config.eventLog.backend === "kafka"
+        ? `kafka ${config.eventLog.kafka.brokers.join(",")}`
+        : "embedded (in-memory log)",
     schemaRegistry:
       config.schemaRegistry.backend === "confluent"
         ? `confluent-compatible ${config.schemaRegistry.confluent.url}`
         : "embedded (in-process registry)",
     featureStore:
-      config.featureStore.backend === "redis" ? `redis ${config.featureStore.redis.url}` : "embedded (in-memory)",
+      config.featureStore.backend === "redis"
+        ? `redis ${config.featureStore.redis.url}`
+        : "embedded (in-memory)",
     warehouse:
       config.warehouse.backend === "clickhouse"
         ? `clickhouse ${config.warehouse.clickhouse.url} db=${config.warehouse.clickhouse.database}`

@@ -1,4 +1,4 @@
-import { Registry, collectDefaultMetrics } from "prom-client";
+import { collectDefaultMetrics, Registry } from "prom-client";
 
 /**
  * What a component needs to publish metrics: a registry it does not own and labels it adds

@@ -7,7 +7,13 @@ import { projectRoot } from "../core/paths.js";
  * One `.avsc` per record and version under schemas/avro/; a published file is never edited.
  */
 
-export const RecordNames = ["ClickEvent", "BillingEvent", "CustomerFeatures", "ChurnScore", "DeadLetter"] as const;
+export const RecordNames = [
+  "ClickEvent",
+  "BillingEvent",
+  "CustomerFeatures",
+  "ChurnScore",
+  "DeadLetter",
+] as const;
 export type RecordName = (typeof RecordNames)[number];
 
 const schemaFiles: Record<RecordName, string> = {

@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { projectRoot } from "../core/paths.js";
-import { RecordNames, type RecordName, schemaText } from "./catalog.js";
+import { type RecordName, RecordNames, schemaText } from "./catalog.js";
 
 /**
  * Generates schemas/types.ts from the `.avsc` files, so the TypeScript types can never drift from

@@ -136,9 +136,18 @@ export function validateTableSpec(table: TableSpec, where: string): void {
   }
 }
 
-/** Sorted copy of the recorded migrations. */
-export function byVersion(applied: AppliedMigration[]): AppliedMigration[] {
-  return applied.sort((a, b) => a.version - b.version);
+/**
+ * The recorded migrations from the rows of `MIGRATIONS_TABLE` (columns version, name,
+ * applied_at, as each backend reads them), sorted by version.
+ */
+export function appliedMigrationsFrom(rows: readonly Record<string, unknown>[]): AppliedMigration[] {
+  return rows
+    .map((r) => ({
+      version: Number(r.version),
+      name: String(r.name),
+      appliedAt: new Date(String(r.applied_at)),
+    }))
+    .sort((a, b) => a.version - b.version);
 }
 
 /** The error for a failed migration step, with the statement that failed for the logs. */

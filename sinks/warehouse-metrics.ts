@@ -15,10 +15,16 @@ export interface WarehouseMetrics {
 
 const NOOP: WarehouseMetrics = { inserted() {}, failed() {} };
 
-/** Registers (or reuses) the warehouse metrics in `metrics.registry`. */
-export function createWarehouseMetrics(backend: string, metrics?: MetricsOptions): WarehouseMetrics {
-  if (!metrics) return NOOP;
+/**
+ * Registers (or reuses) the warehouse metrics in `metrics.registry`.
+ * @param metrics - as a backend factory receives them; without a registry nothing is recorded.
+ */
+export function createWarehouseMetrics(
+  backend: string,
+  metrics: Partial<MetricsOptions> = {},
+): WarehouseMetrics {
   const { registry } = metrics;
+  if (!registry) return NOOP;
   const constant = { ...(metrics.labels ?? {}), backend };
   const constantNames = Object.keys(constant);
   const rows = getOrCreateMetric(

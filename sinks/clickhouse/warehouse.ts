@@ -4,10 +4,11 @@
  * JSONEachRow, selects as FORMAT JSON whose `meta` drives the value normalisation.
  */
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
-import { ChurnError } from "../../core/errors.js";
+import type { ChurnError } from "../../core/errors.js";
 import type { MetricsOptions } from "../../core/metrics.js";
+import { unknownTable, warehouseClosed } from "../errors.js";
 import {
-  byVersion,
+  appliedMigrationsFrom,
   MIGRATIONS_TABLE,
   migrationStepFailed,
   pendingMigrations,
@@ -37,13 +38,10 @@ export function createClickHouseWarehouse(
   raw: ClickHouseWarehouseOptionsInput = {},
   metrics: Partial<MetricsOptions> = {},
 ): Warehouse {
-  const options = compileClickHouseWarehouseOptions(raw);
-  const registry = metrics.registry;
-  const observed = createWarehouseMetrics(
-    "clickhouse",
-    registry ? { registry, ...(metrics.labels ? { labels: metrics.labels } : {}) } : undefined,
+  return new ClickHouseWarehouse(
+    compileClickHouseWarehouseOptions(raw),
+    createWarehouseMetrics("clickhouse", metrics),
   );
-  return new ClickHouseWarehouse(options, observed);
 }
 
 class ClickHouseWarehouse implements Warehouse {
@@ -189,14 +187,7 @@ class ClickHouseWarehouse implements Warehouse {
       query: renderSql(selectMigrations, "clickhouse"),
       format: "JSON",
     });
-    const rows = plainRows((await result.json()) as JsonResponse);
-    return byVersion(
-      rows.map((r) => ({
-        version: Number(r.version),
-        name: String(r.name),
-        appliedAt: new Date(String(r.applied_at)),
-      })),
-    );
+    return appliedMigrationsFrom(plainRows((await result.json()) as JsonResponse));
   }
 
   #timeZone(): Promise<string> {
@@ -228,12 +219,7 @@ class ClickHouseWarehouse implements Warehouse {
   }
 
   #open(): void {
-    if (this.#closed) {
-      throw new ChurnError(
-        "CHURN_SINK_CLOSED",
-        "the ClickHouse warehouse is closed; create a new one to use it again",
-      );
-    }
+    if (this.#closed) throw warehouseClosed("ClickHouse");
   }
 
   #newClient(database: string | undefined): ClickHouseClient {
@@ -252,13 +238,4 @@ class ClickHouseWarehouse implements Warehouse {
 
 function nowText(): string {
   return new Date().toISOString().slice(0, 19).replace("T", " ");
-}
-
-function unknownTable(table: string): ChurnError {
-  return new ChurnError(
-    "CHURN_SINK_QUERY_FAILED",
-    `unknown table ${JSON.stringify(table)}: no migration passed to migrate() creates it. ` +
-      "Call warehouse.migrate(migrations) with every migration at start-up before inserting",
-    { details: { table } },
-  );
 }

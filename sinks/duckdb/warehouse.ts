@@ -7,7 +7,13 @@ import { dirname } from "node:path";
 import { type DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { ChurnError, errorMessage, isChurnError } from "../../core/errors.js";
 import type { MetricsOptions } from "../../core/metrics.js";
-import { byVersion, migrationStepFailed, pendingMigrations, planMigrations } from "../migrations.js";
+import { unknownTable, warehouseClosed } from "../errors.js";
+import {
+  appliedMigrationsFrom,
+  migrationStepFailed,
+  pendingMigrations,
+  planMigrations,
+} from "../migrations.js";
 import type { AppliedMigration, Migration, Row, SqlQuery, TableSpec, Warehouse } from "../ports.js";
 import { latestPerKey, normalizeRows } from "../rows.js";
 import { ident, renderSql, type SqlFragment, sql } from "../sql.js";
@@ -39,13 +45,7 @@ export function createDuckDbWarehouse(
   raw: DuckDbWarehouseOptionsInput = {},
   metrics: Partial<MetricsOptions> = {},
 ): Warehouse {
-  const options = compileDuckDbWarehouseOptions(raw);
-  const registry = metrics.registry;
-  const observed = createWarehouseMetrics(
-    "duckdb",
-    registry ? { registry, ...(metrics.labels ? { labels: metrics.labels } : {}) } : undefined,
-  );
-  return new DuckDbWarehouse(options, observed);
+  return new DuckDbWarehouse(compileDuckDbWarehouseOptions(raw), createWarehouseMetrics("duckdb", metrics));
 }
 
 interface OpenDatabase {
@@ -205,14 +205,7 @@ class DuckDbWarehouse implements Warehouse {
   }
 
   async #readMigrations(): Promise<AppliedMigration[]> {
-    const rows = (await this.#run(selectMigrations)).getRowObjects().map(plainRow);
-    return byVersion(
-      rows.map((r) => ({
-        version: Number(r.version),
-        name: String(r.name),
-        appliedAt: new Date(String(r.applied_at)),
-      })),
-    );
+    return appliedMigrationsFrom((await this.#run(selectMigrations)).getRowObjects().map(plainRow));
   }
 
   async #rollback(): Promise<void> {
@@ -236,14 +229,7 @@ class DuckDbWarehouse implements Warehouse {
   }
 
   #serial<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.#closed) {
-      return Promise.reject(
-        new ChurnError(
-          "CHURN_SINK_CLOSED",
-          "the DuckDB warehouse is closed; create a new one to use it again",
-        ),
-      );
-    }
+    if (this.#closed) return Promise.reject(warehouseClosed("DuckDB"));
     const result = this.#queue.then(async () => {
       await this.#open();
       return operation();
@@ -251,13 +237,4 @@ class DuckDbWarehouse implements Warehouse {
     this.#queue = result.catch(() => {});
     return result;
   }
-}
-
-function unknownTable(table: string): ChurnError {
-  return new ChurnError(
-    "CHURN_SINK_QUERY_FAILED",
-    `unknown table ${JSON.stringify(table)}: no migration passed to migrate() creates it. ` +
-      "Call warehouse.migrate(migrations) with every migration at start-up before inserting",
-    { details: { table } },
-  );
 }

@@ -5,7 +5,6 @@
 import { randomBytes } from "node:crypto";
 import { Registry } from "prom-client";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import type { ErrorCode } from "../../core/errors.js";
 import type { EventLogMetricsDeps } from "../../core/eventlog/metrics.js";
 import { partitionForKey } from "../../core/eventlog/partitioner.js";
 import type {
@@ -18,14 +17,11 @@ import type {
   Producer,
   TopicPartition,
 } from "../../core/eventlog/ports.js";
+import { expectChurnError } from "../support/errors.js";
 
 export interface EventLogContractOptions {
   /** How long to wait for records or a rebalance before failing. @default 5000 */
   waitMs?: number;
-}
-
-export async function expectChurnError(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
-  await expect(promise).rejects.toMatchObject({ name: "ChurnError", code });
 }
 
 /** Polls `condition` until it holds; fails with `what` after `timeoutMs`. */

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { ErrorCodes, isChurnError } from "../../core/errors.js";
+import { ErrorCodes } from "../../core/errors.js";
 import type { FeatureStore, HashWrite } from "../../core/featurestore/ports.js";
+import { expectChurnError } from "../support/errors.js";
 
 /** A store under test and how to let its time pass. */
 export interface FeatureStoreSubject {
@@ -11,15 +12,6 @@ export interface FeatureStoreSubject {
 
 /** Builds a fresh, empty store whose customer entries expire after `ttlSeconds` (0 = never). */
 export type FeatureStoreFactory = (options: { ttlSeconds: number }) => Promise<FeatureStoreSubject>;
-
-async function expectChurnError(promise: Promise<unknown>, code: string): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(isChurnError(error), `expected a ChurnError ${code}, got ${String(error)}`).toBe(true);
-  expect((error as { code: string }).code).toBe(code);
-}
 
 /**
  * The behaviour every FeatureStore backend must have. `factory` is called once per test; the

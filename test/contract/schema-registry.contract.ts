@@ -1,22 +1,13 @@
 import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { isChurnError } from "../../core/errors.js";
 import type { SchemaRegistry } from "../../schemas/ports.js";
+import { expectChurnError } from "../support/errors.js";
 
 /**
  * Builds a registry client (a new, empty registry for embedded backends); the suite closes each
  * one it gets. Subjects are unique per run.
  */
 export type SchemaRegistryFactory = () => SchemaRegistry | Promise<SchemaRegistry>;
-
-async function expectChurnError(promise: Promise<unknown>, code: string): Promise<void> {
-  const error = await promise.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  expect(isChurnError(error), `expected a ChurnError ${code}, got ${String(error)}`).toBe(true);
-  expect((error as { code: string }).code).toBe(code);
-}
 
 type Field = { name: string; type: unknown; default?: unknown };
 

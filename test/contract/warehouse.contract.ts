@@ -4,9 +4,9 @@
  */
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { ErrorCode } from "../../core/errors.js";
 import type { Migration, Row, TableSpec, Warehouse } from "../../sinks/ports.js";
 import { ident, type SqlFragment, sql } from "../../sinks/sql.js";
+import { expectChurnError } from "../support/errors.js";
 
 /** Strings that break naive escaping in one backend or the other. */
 export const HOSTILE_STRINGS: readonly string[] = [
@@ -38,10 +38,6 @@ export const HOSTILE_STRINGS: readonly string[] = [
   // every ASCII character, NUL and DEL included
   String.fromCharCode(...Array.from({ length: 128 }, (_, i) => i)),
 ];
-
-export async function expectChurnError(promise: Promise<unknown>, code: ErrorCode): Promise<void> {
-  await expect(promise).rejects.toMatchObject({ name: "ChurnError", code });
-}
 
 /**
  * Runs the contract against `factory`, which returns a fresh, empty warehouse (a new DuckDB, a

@@ -41,7 +41,9 @@ describe("docker-compose.yml", () => {
 
   it("publishes the ports the config module defaults to", () => {
     expect(hostPorts("kafka")).toContain(Number(defaults.eventLog.kafka.brokers[0]!.split(":")[1]));
-    expect(hostPorts("schema-registry")).toContain(Number(new URL(defaults.schemaRegistry.confluent.url).port));
+    expect(hostPorts("schema-registry")).toContain(
+      Number(new URL(defaults.schemaRegistry.confluent.url).port),
+    );
     expect(hostPorts("redis")).toContain(Number(new URL(defaults.featureStore.redis.url).port));
     expect(hostPorts("clickhouse")).toContain(Number(new URL(defaults.warehouse.clickhouse.url).port));
   });

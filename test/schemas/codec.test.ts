@@ -42,7 +42,9 @@ describe("Confluent framing", () => {
 
   it("rejects a wrong magic byte and a truncated header with distinct codes", () => {
     expect(() => unframe(Buffer.from([1, 0, 0, 0, 1, 2]))).toThrow(/magic byte/);
-    expect(() => unframe(Buffer.from([0, 0, 0]))).toThrowError(expect.objectContaining({ code: "CHURN_WIRE_TRUNCATED" }));
+    expect(() => unframe(Buffer.from([0, 0, 0]))).toThrowError(
+      expect.objectContaining({ code: "CHURN_WIRE_TRUNCATED" }),
+    );
     expect(() => unframe(null)).toThrowError(expect.objectContaining({ code: "CHURN_WIRE_TRUNCATED" }));
   });
 });
@@ -98,7 +100,9 @@ describe("AvroCodec", () => {
     const schema = JSON.parse(schemaText("ClickEvent")) as { fields: { name: string; type: unknown }[] };
     const broken = {
       ...schema,
-      fields: schema.fields.map((f) => (f.name === "duration_ms" ? { name: "duration_ms", type: "string" } : f)),
+      fields: schema.fields.map((f) =>
+        f.name === "duration_ms" ? { name: "duration_ms", type: "string" } : f,
+      ),
     };
     const error = await caught(registry.register(subject, JSON.stringify(broken)));
     expect(isChurnError(error, "CHURN_SCHEMA_INCOMPATIBLE")).toBe(true);

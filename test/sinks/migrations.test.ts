@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pendingMigrations, planMigrations } from "../../sinks/migrations.js";
+import { appliedMigrationsFrom, pendingMigrations, planMigrations } from "../../sinks/migrations.js";
 import type { Migration, TableSpec } from "../../sinks/ports.js";
 
 const table = (over: Partial<TableSpec> = {}): TableSpec => ({
@@ -113,5 +113,19 @@ describe("pendingMigrations", () => {
     expect(() =>
       pendingMigrations(planMigrations(migrations), [{ version: 1, name: "renamed", appliedAt: at }]),
     ).toThrow(/never edit or renumber/);
+  });
+});
+
+describe("appliedMigrationsFrom", () => {
+  it("reads the migrations table rows of either backend, sorted by version", () => {
+    const applied = appliedMigrationsFrom([
+      { version: "2", name: "gold", applied_at: "2024-05-01 10:00:00" },
+      { version: 1n, name: "bronze", applied_at: "2024-04-30T09:00:00.000Z" },
+    ]);
+    expect(applied.map((m) => [m.version, m.name])).toEqual([
+      [1, "bronze"],
+      [2, "gold"],
+    ]);
+    expect(applied[0]?.appliedAt.toISOString()).toBe("2024-04-30T09:00:00.000Z");
   });
 });

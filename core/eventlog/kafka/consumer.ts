@@ -11,7 +11,15 @@ import kafkajs from "kafkajs";
 import { ChurnError } from "../../errors.js";
 import { diffAssignment, sortTopicPartitions, topicPartitionKey } from "../assignment.js";
 import { createDeferred } from "../async.js";
-import { type ConsumerSettings, consumerClosedError, consumerStateError } from "../consumer-common.js";
+import {
+  type ConsumerSettings,
+  type ConsumerState,
+  checkCommit,
+  checkRun,
+  checkSeek,
+  checkSubscribe,
+  consumerClosedError,
+} from "../consumer-common.js";
 import type { EventLogMetrics } from "../metrics.js";
 import type { Batch, Consumer, ConsumerHandlers, TopicPartition, TopicPartitionOffset } from "../ports.js";
 import { findRebalanceError, toChurnError } from "./errors.js";
@@ -20,10 +28,8 @@ import { byTopic, toLogRecord } from "./records.js";
 
 const { KafkaJSNonRetriableError } = kafkajs;
 
-type State = "new" | "subscribed" | "running" | "closing" | "closed" | "failed";
-
 export class KafkaConsumer implements Consumer {
-  private state: State = "new";
+  private state: ConsumerState = "new";
   private topics: string[] = [];
   private handlers: ConsumerHandlers | undefined;
   private assigned: TopicPartition[] = [];
@@ -52,9 +58,7 @@ export class KafkaConsumer implements Consumer {
   ) {}
 
   async subscribe(topics: readonly string[]): Promise<void> {
-    this.assertOpen();
-    if (this.state !== "new") throw consumerStateError("subscribe() is called once, before run()");
-    if (topics.length === 0) throw consumerStateError("subscribe() needs at least one topic");
+    checkSubscribe(this.state, topics);
     this.topics = [...new Set(topics)];
     // Fails fast with CHURN_LOG_UNKNOWN_TOPIC; kafkajs would retry a missing topic for seconds.
     for (const topic of this.topics) await this.partitionCounts.partitionCount(topic);
@@ -72,9 +76,7 @@ export class KafkaConsumer implements Consumer {
   }
 
   async run(handlers: ConsumerHandlers): Promise<void> {
-    this.assertOpen();
-    if (this.state !== "subscribed")
-      throw consumerStateError("run() needs subscribe() first and is called once");
+    checkRun(this.state);
     this.state = "running";
     this.handlers = handlers;
     const { GROUP_JOIN, CRASH } = this.consumer.events;
@@ -102,10 +104,7 @@ export class KafkaConsumer implements Consumer {
   }
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    if (this.state === "closed" || this.state === "failed") throw consumerClosedError();
-    if (this.state === "new" || this.state === "subscribed") {
-      throw consumerStateError("commit() needs a running consumer: call run() first");
-    }
+    checkCommit(this.state);
     if (this.restarting) throw rejoiningError("commit");
     try {
       await this.consumer.commitOffsets(
@@ -117,23 +116,9 @@ export class KafkaConsumer implements Consumer {
     this.metrics.committed(this.settings.groupId);
   }
 
-  seek({ topic, partition, offset }: TopicPartitionOffset): void {
-    if (!this.isAssigned(topic, partition)) {
-      throw new ChurnError(
-        "CHURN_LOG_BAD_PARTITION",
-        `cannot seek ${topic}[${partition}]: it is not assigned to this consumer (seek inside onAssignment)`,
-        { details: { topic, partition, offset } },
-      );
-    }
-    if (!Number.isSafeInteger(offset) || offset < 0) {
-      throw new ChurnError(
-        "CHURN_LOG_OFFSET_OUT_OF_RANGE",
-        `cannot seek to offset ${offset}: use an integer ≥ 0`,
-        {
-          details: { topic, partition, offset },
-        },
-      );
-    }
+  seek(target: TopicPartitionOffset): void {
+    const { topic, partition, offset } = target;
+    checkSeek(target, this.isAssigned(topic, partition));
     if (this.restarting) throw rejoiningError("seek");
     this.consumer.seek({ topic, partition, offset: String(offset) });
   }
@@ -294,10 +279,6 @@ export class KafkaConsumer implements Consumer {
 
   private isAssigned(topic: string, partition: number): boolean {
     return this.assigned.some((tp) => tp.topic === topic && tp.partition === partition);
-  }
-
-  private assertOpen(): void {
-    if (this.closing || this.state === "closed" || this.state === "failed") throw consumerClosedError();
   }
 }
 

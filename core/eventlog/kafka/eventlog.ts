@@ -1,7 +1,7 @@
 /** The Kafka EventLog: kafkajs clients behind the port, built from compiled options. */
 import kafkajs from "kafkajs";
 import type { Logger } from "pino";
-import { ChurnError } from "../../errors.js";
+import { EventLogClients } from "../clients.js";
 import { resolveConsumerSettings } from "../consumer-common.js";
 import { createEventLogMetrics, type EventLogMetricsDeps } from "../metrics.js";
 import type { Consumer, ConsumerOptions, EventLog, EventLogAdmin, Producer } from "../ports.js";
@@ -43,71 +43,56 @@ export function createKafkaEventLog(
     logLevel: kafkaLogLevel(deps.logger),
     logCreator: kafkaLogCreator(deps.logger),
   });
-  const producers = new Set<KafkaProducer>();
-  const consumers = new Set<KafkaConsumer>();
-  let closed = false;
-  const assertOpen = (): void => {
-    if (closed) throw new ChurnError("CHURN_LOG_CLOSED", "the event log is closed; create a new one");
-  };
-  const admin = new KafkaAdmin(kafka, compiled, assertOpen);
+  const clients = new EventLogClients<KafkaProducer, KafkaConsumer>();
+  const admin = new KafkaAdmin(kafka, compiled, clients.assertOpen);
 
   return {
     backend: "kafka",
     admin(): EventLogAdmin {
-      assertOpen();
+      clients.assertOpen();
       return admin;
     },
     producer(): Producer {
-      assertOpen();
-      const client = kafka.producer({
-        idempotent: true,
-        // kafkajs's idempotent producer keeps ordering only with one request in flight.
-        maxInFlightRequests: 1,
-        // kafkajs refuses an idempotent producer without retries. Bounded retries make an
-        // unreachable broker surface as CHURN_LOG_UNAVAILABLE instead of a send that hangs;
-        // kafkajs warns that a send given up on and re-sent by the caller may duplicate.
-        retry: { ...retry, retries: Math.max(1, compiled.retries) },
-        allowAutoTopicCreation: false,
-        // Partitions are chosen by KafkaProducer; this only returns them (and silences
-        // kafkajs's partitioner warning).
-        createPartitioner:
-          () =>
-          ({ message }) =>
-            message.partition ?? 0,
+      return clients.producer((onClosed) => {
+        const client = kafka.producer({
+          idempotent: true,
+          // kafkajs's idempotent producer keeps ordering only with one request in flight.
+          maxInFlightRequests: 1,
+          // kafkajs refuses an idempotent producer without retries. Bounded retries make an
+          // unreachable broker surface as CHURN_LOG_UNAVAILABLE instead of a send that hangs;
+          // kafkajs warns that a send given up on and re-sent by the caller may duplicate.
+          retry: { ...retry, retries: Math.max(1, compiled.retries) },
+          allowAutoTopicCreation: false,
+          // Partitions are chosen by KafkaProducer; this only returns them (and silences
+          // kafkajs's partitioner warning).
+          createPartitioner:
+            () =>
+            ({ message }) =>
+              message.partition ?? 0,
+        });
+        return new KafkaProducer(client, admin, compiled.brokers, metrics, onClosed);
       });
-      const producer = new KafkaProducer(client, admin, compiled.brokers, metrics, (p) =>
-        producers.delete(p),
-      );
-      producers.add(producer);
-      return producer;
     },
     consumer(consumerOptions: ConsumerOptions): Consumer {
-      assertOpen();
-      const settings = resolveConsumerSettings(consumerOptions);
-      const timings = compiled.consumer;
-      const client = kafka.consumer({
-        groupId: settings.groupId,
-        partitionAssigners: [coPartitionAssigner],
-        sessionTimeout: timings.sessionTimeoutMs,
-        rebalanceTimeout: timings.rebalanceTimeoutMs,
-        heartbeatInterval: timings.heartbeatIntervalMs,
-        maxWaitTimeInMs: timings.maxWaitTimeMs,
-        maxBytesPerPartition: timings.maxBytesPerPartition,
-        allowAutoTopicCreation: false,
-        retry,
+      return clients.consumer((onClosed) => {
+        const settings = resolveConsumerSettings(consumerOptions);
+        const timings = compiled.consumer;
+        const client = kafka.consumer({
+          groupId: settings.groupId,
+          partitionAssigners: [coPartitionAssigner],
+          sessionTimeout: timings.sessionTimeoutMs,
+          rebalanceTimeout: timings.rebalanceTimeoutMs,
+          heartbeatInterval: timings.heartbeatIntervalMs,
+          maxWaitTimeInMs: timings.maxWaitTimeMs,
+          maxBytesPerPartition: timings.maxBytesPerPartition,
+          allowAutoTopicCreation: false,
+          retry,
+        });
+        return new KafkaConsumer(client, admin, settings, compiled.brokers, metrics, onClosed);
       });
-      const consumer = new KafkaConsumer(client, admin, settings, compiled.brokers, metrics, (c) =>
-        consumers.delete(c),
-      );
-      consumers.add(consumer);
-      return consumer;
     },
     async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await Promise.allSettled([...consumers].map((c) => c.close()));
-      await Promise.allSettled([...producers].map((p) => p.close()));
-      await admin.close();
+      if (await clients.close()) await admin.close();
     },
   };
 }

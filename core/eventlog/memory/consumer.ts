@@ -1,8 +1,15 @@
 /** A member of a consumer group of the in-memory log. */
-import { ChurnError } from "../../errors.js";
 import { diffAssignment, sortTopicPartitions, topicPartitionKey } from "../assignment.js";
 import { createDeferred, Signal, yieldToEventLoop } from "../async.js";
-import { type ConsumerSettings, consumerClosedError, consumerStateError } from "../consumer-common.js";
+import {
+  type ConsumerSettings,
+  type ConsumerState,
+  checkCommit,
+  checkRun,
+  checkSeek,
+  checkSubscribe,
+  consumerClosedError,
+} from "../consumer-common.js";
 import type { EventLogMetrics } from "../metrics.js";
 import type {
   AssignmentChange,
@@ -15,11 +22,9 @@ import type {
 import type { MemoryBroker } from "./broker.js";
 import type { GroupMember, MemoryGroup } from "./group.js";
 
-type State = "new" | "subscribed" | "running" | "closing" | "closed" | "failed";
-
 export class MemoryConsumer implements Consumer, GroupMember {
   topics: readonly string[] = [];
-  private state: State = "new";
+  private state: ConsumerState = "new";
   private handlers: ConsumerHandlers | undefined;
   private group: MemoryGroup | undefined;
   private assigned: TopicPartition[] = [];
@@ -49,18 +54,14 @@ export class MemoryConsumer implements Consumer, GroupMember {
   ) {}
 
   async subscribe(topics: readonly string[]): Promise<void> {
-    this.assertOpen();
-    if (this.state !== "new") throw consumerStateError("subscribe() is called once, before run()");
-    if (topics.length === 0) throw consumerStateError("subscribe() needs at least one topic");
+    checkSubscribe(this.state, topics);
     for (const topic of topics) this.broker.topic(topic);
     this.topics = [...new Set(topics)];
     this.state = "subscribed";
   }
 
   async run(handlers: ConsumerHandlers): Promise<void> {
-    this.assertOpen();
-    if (this.state !== "subscribed")
-      throw consumerStateError("run() needs subscribe() first and is called once");
+    checkRun(this.state);
     this.state = "running";
     this.handlers = handlers;
     this.group = this.broker.group(this.settings.groupId);
@@ -71,30 +72,16 @@ export class MemoryConsumer implements Consumer, GroupMember {
   }
 
   async commit(offsets: readonly TopicPartitionOffset[]): Promise<void> {
-    if (this.state === "closed" || this.state === "failed") throw consumerClosedError();
-    if (!this.group) throw consumerStateError("commit() needs a running consumer: call run() first");
-    this.group.commit(offsets);
+    checkCommit(this.state);
+    // run() sets the group together with the running state.
+    this.group!.commit(offsets);
     this.metrics.committed(this.settings.groupId);
   }
 
-  seek({ topic, partition, offset }: TopicPartitionOffset): void {
+  seek(target: TopicPartitionOffset): void {
+    const { topic, partition, offset } = target;
     const key = topicPartitionKey(topic, partition);
-    if (!this.positions.has(key)) {
-      throw new ChurnError(
-        "CHURN_LOG_BAD_PARTITION",
-        `cannot seek ${topic}[${partition}]: it is not assigned to this consumer (seek inside onAssignment)`,
-        { details: { topic, partition, offset } },
-      );
-    }
-    if (!Number.isSafeInteger(offset) || offset < 0) {
-      throw new ChurnError(
-        "CHURN_LOG_OFFSET_OUT_OF_RANGE",
-        `cannot seek to offset ${offset}: use an integer ≥ 0`,
-        {
-          details: { topic, partition, offset },
-        },
-      );
-    }
+    checkSeek(target, this.positions.has(key));
     this.positions.set(key, offset);
     this.seeks.set(key, (this.seeks.get(key) ?? 0) + 1);
     this.signal.notify();
@@ -260,10 +247,5 @@ export class MemoryConsumer implements Consumer, GroupMember {
     this.positions.clear();
     this.signal.notify();
     this.onClosed(this);
-  }
-
-  private assertOpen(): void {
-    if (this.state === "closing" || this.state === "closed" || this.state === "failed")
-      throw consumerClosedError();
   }
 }

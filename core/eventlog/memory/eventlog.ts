@@ -1,5 +1,5 @@
 /** The embedded EventLog: a partitioned, replayable log with consumer groups, in this process. */
-import { ChurnError } from "../../errors.js";
+import { EventLogClients } from "../clients.js";
 import { resolveConsumerSettings } from "../consumer-common.js";
 import { createEventLogMetrics, type EventLogMetricsDeps } from "../metrics.js";
 import type { Consumer, ConsumerOptions, EventLog, EventLogAdmin, Producer } from "../ports.js";
@@ -25,42 +25,30 @@ export function createMemoryEventLog(
 ): EventLog {
   const broker = new MemoryBroker(compileMemoryEventLogOptions(options));
   const metrics = createEventLogMetrics(deps);
-  const producers = new Set<MemoryProducer>();
-  const consumers = new Set<MemoryConsumer>();
+  const clients = new EventLogClients<MemoryProducer, MemoryConsumer>();
   let members = 0;
-  let closed = false;
-  const assertOpen = (): void => {
-    if (closed) throw new ChurnError("CHURN_LOG_CLOSED", "the event log is closed; create a new one");
-  };
-  const admin = new MemoryAdmin(broker, assertOpen);
+  const admin = new MemoryAdmin(broker, clients.assertOpen);
 
   return {
     backend: "memory",
     admin(): EventLogAdmin {
-      assertOpen();
+      clients.assertOpen();
       return admin;
     },
     producer(): Producer {
-      assertOpen();
-      const producer = new MemoryProducer(broker, metrics, (p) => producers.delete(p));
-      producers.add(producer);
-      return producer;
+      return clients.producer((onClosed) => new MemoryProducer(broker, metrics, onClosed));
     },
     consumer(consumerOptions: ConsumerOptions): Consumer {
-      assertOpen();
-      members += 1;
-      const settings = resolveConsumerSettings(consumerOptions);
-      // Zero-padded so member ids sort in creation order: assignments are deterministic.
-      const memberId = `member-${String(members).padStart(6, "0")}`;
-      const consumer = new MemoryConsumer(memberId, broker, settings, metrics, (c) => consumers.delete(c));
-      consumers.add(consumer);
-      return consumer;
+      return clients.consumer((onClosed) => {
+        members += 1;
+        const settings = resolveConsumerSettings(consumerOptions);
+        // Zero-padded so member ids sort in creation order: assignments are deterministic.
+        const memberId = `member-${String(members).padStart(6, "0")}`;
+        return new MemoryConsumer(memberId, broker, settings, metrics, onClosed);
+      });
     },
     async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      await Promise.allSettled([...consumers].map((c) => c.close()));
-      await Promise.allSettled([...producers].map((p) => p.close()));
+      await clients.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { compileOptions } from "../../options.js";
+import { DEFAULT_TTL_SECONDS, ttlSecondsSchema } from "../ttl.js";
 
 /** Options of the embedded, in-memory feature store. */
 export interface MemoryFeatureStoreOptions {
@@ -18,16 +19,13 @@ export interface MemoryFeatureStoreOptions {
 
 /** The defaults of {@link MemoryFeatureStoreOptions}. */
 export const MEMORY_FEATURE_STORE_DEFAULTS = {
-  ttlSeconds: 30 * 24 * 3600,
+  ttlSeconds: DEFAULT_TTL_SECONDS,
   sweepIntervalMs: 60_000,
 } as const satisfies MemoryFeatureStoreOptions;
 
 /** The accepted input: every key optional. */
 export const memoryFeatureStoreOptionsSchema = z.strictObject({
-  ttlSeconds: z
-    .int({ error: "must be a whole number of seconds (0 = never expire)" })
-    .min(0, { error: "must be ≥ 0 (0 = never expire)" })
-    .default(MEMORY_FEATURE_STORE_DEFAULTS.ttlSeconds),
+  ttlSeconds: ttlSecondsSchema,
   sweepIntervalMs: z
     .int({ error: "must be a whole number of milliseconds (0 = no periodic sweep)" })
     .min(0, { error: "must be ≥ 0 (0 = no periodic sweep)" })

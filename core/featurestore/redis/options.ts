@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { compileOptions } from "../../options.js";
+import { DEFAULT_TTL_SECONDS, ttlSecondsSchema } from "../ttl.js";
 
 /** Options of the Redis feature store. */
 export interface RedisFeatureStoreOptions {
@@ -43,7 +44,7 @@ export interface RedisFeatureStoreOptions {
 export const REDIS_FEATURE_STORE_DEFAULTS = {
   url: "redis://127.0.0.1:6379",
   keyPrefix: "churnstream:",
-  ttlSeconds: 30 * 24 * 3600,
+  ttlSeconds: DEFAULT_TTL_SECONDS,
   connectTimeoutMs: 5_000,
   commandTimeoutMs: 10_000,
   maxRetriesPerRequest: 3,
@@ -67,10 +68,7 @@ export const redisFeatureStoreOptionsSchema = z.strictObject({
   keyPrefix: z
     .string({ error: 'must be a string like "churnstream:"' })
     .default(REDIS_FEATURE_STORE_DEFAULTS.keyPrefix),
-  ttlSeconds: z
-    .int({ error: "must be a whole number of seconds (0 = never expire)" })
-    .min(0, { error: "must be ≥ 0 (0 = never expire)" })
-    .default(REDIS_FEATURE_STORE_DEFAULTS.ttlSeconds),
+  ttlSeconds: ttlSecondsSchema,
   connectTimeoutMs: milliseconds("time allowed to connect", REDIS_FEATURE_STORE_DEFAULTS.connectTimeoutMs),
   commandTimeoutMs: milliseconds("time allowed per command", REDIS_FEATURE_STORE_DEFAULTS.commandTimeoutMs),
   maxRetriesPerRequest: z

@@ -1,13 +1,11 @@
 /**
  * Apicurio Registry for the native stack: where its files live, how it is launched, and
- * fetching it with Maven (infra/local/registry/pom.xml). Pure renderers are kept apart from the
- * process handling in services/schema-registry.ts so they are unit-tested.
+ * fetching it with Maven (infra/local/registry/pom.xml, via ../maven.ts). Pure renderers are kept
+ * apart from the process handling in services/schema-registry.ts so they are unit-tested.
  */
-import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { ChurnError } from "../../../core/errors.js";
+import { ensureMavenFetch } from "../maven.js";
 import type { StackContext } from "../types.js";
 
 /** Path of Apicurio's Confluent-compatible REST API; clients use `http://host:port` + this. */
@@ -18,8 +16,6 @@ export const CCOMPAT_PATH = "/apis/ccompat/v7";
  * 300 MB resident on the 2-core dev machine.
  */
 export const REGISTRY_HEAP_MB = 256;
-
-const STAMP = ".pom.sha256";
 
 export interface RegistryPaths {
   readonly home: string;
@@ -86,84 +82,20 @@ export function registryEnv(paths: RegistryPaths): Record<string, string> {
   };
 }
 
-/** The hash recorded for a POM text; the app is re-fetched when it changes. */
-export function pomStamp(pomText: string): string {
-  return createHash("sha256").update(pomText).digest("hex");
-}
-
 /**
  * Makes sure `appDir` holds the distribution named by `pomFile`: Maven offline first (fast when
  * ~/.m2 has it), then online. Unpacks into a staging directory swapped in at the end.
  * @throws ChurnError CHURN_STACK_MISSING_TOOL without `mvn`, CHURN_STACK_START_FAILED when Maven fails
  */
-export async function ensureRegistryApp(ctx: StackContext, pomFile: string, appDir: string): Promise<void> {
-  if (!existsSync(pomFile)) {
-    throw new ChurnError(
-      "CHURN_STACK_START_FAILED",
-      `schema-registry: ${pomFile} not found; is projectRoot right?`,
-    );
-  }
-  const stamp = pomStamp(readFileSync(pomFile, "utf8"));
-  const stampFile = join(appDir, STAMP);
-  if (existsSync(stampFile) && readFileSync(stampFile, "utf8").trim() === stamp && runnerJar(appDir)) return;
-  ctx.log(`schema-registry: fetching Apicurio Registry with Maven into ${appDir} (about 140 MB, once)`);
-  const staging = `${appDir}.staging`;
-  rmSync(staging, { recursive: true, force: true });
-  const args = ["-B", "-q", "-f", pomFile, "dependency:unpack", `-Dapp.dir=${staging}`];
-  try {
-    await mvn(["-o", ...args]);
-  } catch (offlineError) {
-    if (isMissing(offlineError)) throw missingMaven(offlineError);
-    try {
-      await mvn(args);
-    } catch (error) {
-      if (isMissing(error)) throw missingMaven(error);
-      throw new ChurnError(
-        "CHURN_STACK_START_FAILED",
-        `schema-registry: Maven could not fetch Apicurio Registry (mvn ${args.join(" ")}): ` +
-          `${mavenOutput(error)}; check access to Maven Central (or a mirror in ~/.m2/settings.xml)`,
-        { cause: error, retryable: true },
-      );
-    }
-  }
-  if (!runnerJar(staging)) {
-    throw new ChurnError(
-      "CHURN_STACK_START_FAILED",
-      `schema-registry: the fetched distribution in ${staging} has no *-runner.jar; check infra/local/registry/pom.xml`,
-    );
-  }
-  writeFileSync(join(staging, STAMP), `${stamp}\n`);
-  const old = `${appDir}.old`;
-  rmSync(old, { recursive: true, force: true });
-  if (existsSync(appDir)) renameSync(appDir, old);
-  renameSync(staging, appDir);
-  rmSync(old, { recursive: true, force: true });
-}
-
-function mvn(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile("mvn", args, { timeout: 600_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error) reject(Object.assign(error, { output: `${stdout}${stderr}` }));
-      else resolve();
-    });
+export function ensureRegistryApp(ctx: StackContext, pomFile: string, appDir: string): Promise<void> {
+  return ensureMavenFetch(ctx, {
+    service: "schema-registry",
+    what: "Apicurio Registry",
+    pomFile,
+    targetDir: appDir,
+    goalArgs: (dir) => ["dependency:unpack", `-Dapp.dir=${dir}`],
+    isComplete: (dir) => runnerJar(dir) !== undefined,
+    expected: "*-runner.jar",
+    sizeNote: " (about 140 MB, once)",
   });
-}
-
-function isMissing(error: unknown): boolean {
-  return (error as NodeJS.ErrnoException).code === "ENOENT";
-}
-
-function missingMaven(cause: unknown): ChurnError {
-  return new ChurnError(
-    "CHURN_STACK_MISSING_TOOL",
-    "schema-registry: Maven (mvn) is needed once to fetch Apicurio Registry; run `apt-get install maven` and retry",
-    { cause },
-  );
-}
-
-function mavenOutput(error: unknown): string {
-  const output = (error as { output?: string }).output ?? "";
-  const errorLines = output.split("\n").filter((line) => line.includes("ERROR"));
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes from Maven's output
-  return (errorLines.slice(0, 3).join(" | ") || output.slice(-500)).replace(/\x1b\[[0-9;]*m/g, "").trim();
 }

@@ -4,6 +4,7 @@
  * /var is used.
  */
 import { join } from "node:path";
+import { escapeXml } from "../xml.js";
 
 export interface ClickHousePaths {
   readonly home: string;
@@ -121,8 +122,4 @@ export function renderClickHouseUsers(): string {
     </quotas>
 </yandex>
 `;
-}
-
-function escapeXml(value: string): string {
-  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }

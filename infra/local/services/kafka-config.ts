@@ -4,6 +4,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { escapeXml } from "../xml.js";
 
 /** Where the Kafka service keeps its files inside the state directory. */
 export interface KafkaPaths {
@@ -180,8 +181,4 @@ export function clusterIdFromMetaProperties(text: string): string | undefined {
 
 function escapeProperty(value: string): string {
   return value.replace(/\\/g, "\\\\");
-}
-
-function escapeXml(value: string): string {
-  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 }

@@ -153,7 +153,10 @@ export async function probe(port: number, timeoutMs: number): Promise<ServiceHea
         t.partitions.filter((p) => p.leader < 0).map((p) => `${t.name}/${p.partitionId}`),
       );
       if (leaderless.length > 0) {
-        return { healthy: false, detail: `${leaderless.length} partition(s) without a leader yet, e.g. ${leaderless[0]}` };
+        return {
+          healthy: false,
+          detail: `${leaderless.length} partition(s) without a leader yet, e.g. ${leaderless[0]}`,
+        };
       }
       for (const topic of own) await admin.fetchTopicOffsets(topic);
       return { healthy: true, detail: `cluster ${cluster.clusterId}, ${own.length} topics` };

@@ -7,7 +7,7 @@ import { ChurnError } from "../../../core/errors.js";
 import { createKafkaEventLog } from "../../../core/eventlog/index.js";
 import { findRebalanceError, toChurnError } from "../../../core/eventlog/kafka/errors.js";
 import { kafkaLogCreator, kafkaLogLevel } from "../../../core/eventlog/kafka/logger.js";
-import { expectChurnError } from "../../contract/eventlog.contract.js";
+import { expectChurnError } from "../../support/errors.js";
 
 const { logLevel } = kafkajs;
 const brokers = ["127.0.0.1:9"];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createEventLog, createMemoryEventLog } from "../../../core/eventlog/index.js";
 import type { LogRecord } from "../../../core/eventlog/ports.js";
-import { describeEventLogContract, expectChurnError, waitUntil } from "../../contract/eventlog.contract.js";
+import { describeEventLogContract, waitUntil } from "../../contract/eventlog.contract.js";
+import { expectChurnError } from "../../support/errors.js";
 
 describeEventLogContract("memory", (deps) => createMemoryEventLog({}, deps), { waitMs: 2_000 });
 

@@ -29,7 +29,7 @@ describe("compileStackOptions", () => {
   });
 
   it("rejects a bad port naming the key and the value", () => {
-    expect(() => compileStackOptions({ kafka: { port: 70_000 } })).toThrowError(/stack\.kafka\.port=70000/);
+    expect(() => compileStackOptions({ kafka: { port: 70_000 } })).toThrowError(/stack\.kafka\.port = 70000/);
     try {
       compileStackOptions({ redis: { port: 0 } });
       expect.unreachable();

@@ -4,7 +4,8 @@ import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { createClickHouseWarehouse } from "../../../sinks/clickhouse/index.js";
 import { sql } from "../../../sinks/sql.js";
-import { describeWarehouseContract, expectChurnError } from "../../contract/warehouse.contract.js";
+import { describeWarehouseContract } from "../../contract/warehouse.contract.js";
+import { expectChurnError } from "../../support/errors.js";
 import { nativeServiceAddresses } from "../../support/services.js";
 
 const { clickhouseUrl } = nativeServiceAddresses();

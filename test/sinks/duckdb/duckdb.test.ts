@@ -5,7 +5,8 @@ import { Registry } from "prom-client";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDuckDbWarehouse } from "../../../sinks/duckdb/index.js";
 import { sql } from "../../../sinks/sql.js";
-import { describeWarehouseContract, expectChurnError } from "../../contract/warehouse.contract.js";
+import { describeWarehouseContract } from "../../contract/warehouse.contract.js";
+import { expectChurnError } from "../../support/errors.js";
 
 describeWarehouseContract("duckdb (in memory)", () =>
   createDuckDbWarehouse({ path: ":memory:", threads: 1 }),

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { libsUpToDate, pomStamp } from "../../../../infra/local/services/kafka-libs.js";
+import { pomStamp } from "../../../../infra/local/maven.js";
+import { libsUpToDate } from "../../../../infra/local/services/kafka-libs.js";
 
 describe("kafka libs stamp", () => {
   const pom = "<project>kafka 4.1.1</project>";
