@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerConfigCommand } from "./commands/config.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
+import { registerSimulateCommand } from "./commands/simulate.js";
 import { registerStackCommand } from "./commands/stack.js";
 import { registerTopicsCommand } from "./commands/topics.js";
 
@@ -31,5 +32,6 @@ export function buildProgram(): Command {
   registerTopicsCommand(program);
   registerConfigCommand(program);
   registerDemoCommand(program);
+  registerSimulateCommand(program);
   return program;
 }

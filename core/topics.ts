@@ -8,7 +8,9 @@ const compactedTopicConfig: Readonly<Record<string, string>> = {
   "min.compaction.lag.ms": "60000",
   "segment.ms": "3600000",
 };
-const deleteTopicConfig: Readonly<Record<string, string>> = { "cleanup.policy": "delete" };
+// Event time is simulated or historical (a backfill writes months-old timestamps); retention by
+// time would delete it on arrival, so the flow's topics keep records until an operator sets a bound.
+const deleteTopicConfig: Readonly<Record<string, string>> = { "cleanup.policy": "delete", "retention.ms": "-1" };
 
 /**
  * The topics of the flow as the configured log should hold them: the customer-keyed topics

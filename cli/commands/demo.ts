@@ -6,49 +6,99 @@ import {
   openSchemaRegistry,
   openWarehouse,
 } from "../../core/backends.js";
+import { createProcessRegistry } from "../../core/metrics.js";
+import { type MetricsServer, startMetricsServer } from "../../core/metrics-server.js";
 import { ensureTopics } from "../../core/topics.js";
-import { Topics, valueSubject } from "../../schemas/catalog.js";
-import { AvroCodec } from "../../schemas/codec.js";
+import { simulateToEventLog } from "../../producers/simulate.js";
+import { formatSummary } from "../../producers/summary.js";
 import { commandConfig } from "../context.js";
 
+interface DemoOptions {
+  customers: string;
+  days: string;
+  seed: string;
+  speed: string;
+  live: boolean;
+  warehousePath?: string;
+}
+
+const DAY_MS = 86_400_000;
+
 /**
- * `churnstream demo` (what `npm start` runs): the whole flow in one process on the configured
- * backends, embedded by default. It prepares every port — topics on the log, schemas in the
- * registry, the feature store, the warehouse file — and reports where each lives. The stages
- * (simulator, features, scorer, sinks, API) join it as they ship.
+ * `churnstream demo` (what `npm start` runs): the flow in one process on the configured
+ * backends, embedded by default. The simulator backfills a short history ending today, then
+ * keeps producing in accelerated real time until Ctrl-C (or stops after the backfill with
+ * --no-live). Stages join the demo as they ship.
  */
 export function registerDemoCommand(program: Command): void {
   program
     .command("demo")
     .description("run the flow in one process on the configured backends (embedded by default)")
+    .option("--customers <n>", "customers in the simulated base", "2000")
+    .option("--days <n>", "days of history to backfill before going live", "30")
+    .option("--seed <n>", "simulator seed (same seed, same stream)", "1")
+    .option("--speed <x>", "live: simulated seconds per wall-clock second", "60")
+    .option("--no-live", "stop once the backfill has flowed through every stage")
     .option("--warehouse-path <file>", "DuckDB file of the embedded warehouse")
-    .action(async (options: { warehousePath?: string }, command: Command) => {
+    .action(async (options: DemoOptions, command: Command) => {
       const config = commandConfig(
         command,
         options.warehousePath === undefined ? {} : { "warehouse.duckdb.path": options.warehousePath },
       );
-      for (const [port, where] of Object.entries(describeBackends(config)))
+      for (const [port, where] of Object.entries(describeBackends(config))) {
         console.log(`${port.padEnd(15)} ${where}`);
+      }
 
-      const log = openEventLog(config);
-      const registry = openSchemaRegistry(config);
-      const store = await openFeatureStore(config);
-      const warehouse = openWarehouse(config);
+      const registry = createProcessRegistry();
+      const log = openEventLog(config, { registry });
+      const schemas = openSchemaRegistry(config);
+      const store = await openFeatureStore(config, { registry });
+      const warehouse = openWarehouse(config, { registry });
+      let server: MetricsServer | undefined;
       try {
-        const created = await ensureTopics(log, config);
-        console.log(`topics         ${created.length} created, partitions=${config.eventLog.partitions}`);
-        const codec = new AvroCodec(registry);
-        const ids = await Promise.all(
-          Object.values(Topics).map(
-            async (t) => `${t.name}=${await codec.schemaIdFor(valueSubject(t.name), t.record)}`,
-          ),
+        await ensureTopics(log, config);
+        if (config.metrics.port > 0) {
+          server = await startMetricsServer({ registry, port: config.metrics.port });
+          console.log(`metrics        http://127.0.0.1:${config.metrics.port}/metrics`);
+        }
+        const days = Number(options.days);
+        const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+        const simulation = simulateToEventLog({
+          log,
+          registry: schemas,
+          metrics: { registry },
+          options: {
+            simulator: {
+              customers: Number(options.customers),
+              days,
+              seed: Number(options.seed),
+              start: new Date(today - days * DAY_MS).toISOString().slice(0, 10),
+              partitions: config.eventLog.partitions,
+            },
+            live: options.live ? { speed: Number(options.speed) } : null,
+          },
+          onProgress: (p) => {
+            if (p.phase === "live") {
+              process.stderr.write(
+                `\rlive           ${new Date(p.simulatedTs).toISOString()}  records=${p.records}   `,
+              );
+            }
+          },
+        });
+        const stop = () => simulation.stop();
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+        console.log(
+          `simulator      ${options.customers} customers, ${days} days backfill${options.live ? `, then live at ${options.speed}x (Ctrl-C stops)` : ""}`,
         );
-        console.log(`schemas        ${ids.join(" ")}`);
-        await store.ping();
-        await warehouse.ping();
-        console.log("ready          the backends are up; pipeline stages are added to the demo as they ship");
+        const summary = await simulation.done;
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        process.stderr.write("\n");
+        console.log(formatSummary(summary));
       } finally {
-        await Promise.allSettled([log.close(), registry.close(), store.close(), warehouse.close()]);
+        await server?.close();
+        await Promise.allSettled([log.close(), schemas.close(), store.close(), warehouse.close()]);
       }
     });
 }

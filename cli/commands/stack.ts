@@ -12,13 +12,19 @@ import { commandConfig } from "../context.js";
 
 function stackSetup(command: Command) {
   const options = compileStackOptions(commandConfig(command).stack);
-  return { options, ctx: stackContext(options, (line) => console.log(line)), services: defaultServices(options) };
+  return {
+    options,
+    ctx: stackContext(options, (line) => console.log(line)),
+    services: defaultServices(options),
+  };
 }
 
 export function registerStackCommand(program: Command): void {
   const stack = program
     .command("stack")
-    .description("run the real services natively (Kafka KRaft, schema registry, Redis, ClickHouse), no Docker");
+    .description(
+      "run the real services natively (Kafka KRaft, schema registry, Redis, ClickHouse), no Docker",
+    );
 
   stack
     .command("up")

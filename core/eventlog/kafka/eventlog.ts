@@ -70,7 +70,7 @@ export function createKafkaEventLog(
             ({ message }) =>
               message.partition ?? 0,
         });
-        return new KafkaProducer(client, admin, compiled.brokers, metrics, onClosed);
+        return new KafkaProducer(client, admin, compiled.brokers, metrics, onClosed, compiled.compression);
       });
     },
     consumer(consumerOptions: ConsumerOptions): Consumer {

@@ -1,10 +1,24 @@
 /** An idempotent kafkajs producer behind the Producer port. */
-import type kafkajs from "kafkajs";
+import { createRequire } from "node:module";
+import kafkajs from "kafkajs";
 import { ChurnError } from "../../errors.js";
 import type { EventLogMetrics } from "../metrics.js";
 import { choosePartition } from "../partitioner.js";
 import type { ProduceRecord, Producer, RecordPosition } from "../ports.js";
 import { toChurnError } from "./errors.js";
+import { DEFAULT_KAFKA_COMPRESSION, type KafkaCompression } from "./options.js";
+
+const { CompressionCodecs, CompressionTypes } = kafkajs;
+// kafkajs ships gzip only; registering snappy here makes every client of this process (producers
+// and consumers alike) able to write and read snappy batches. kafkajs-snappy has no typings.
+const require = createRequire(import.meta.url);
+CompressionCodecs[CompressionTypes.Snappy] = require("kafkajs-snappy") as () => unknown;
+
+const COMPRESSION_TYPES: Readonly<Record<KafkaCompression, kafkajs.CompressionTypes>> = {
+  none: CompressionTypes.None,
+  gzip: CompressionTypes.GZIP,
+  snappy: CompressionTypes.Snappy,
+};
 
 /** Reads partition counts; shared with the admin so metadata is cached per log. */
 export interface PartitionCounts {
@@ -24,6 +38,8 @@ export class KafkaProducer implements Producer {
     private readonly brokers: readonly string[],
     private readonly metrics: EventLogMetrics,
     private readonly onClosed: (producer: KafkaProducer) => void,
+    /** Codec of produced batches (eventLog.kafka.compression). */
+    private readonly compression: KafkaCompression = DEFAULT_KAFKA_COMPRESSION,
   ) {}
 
   send(topic: string, records: readonly ProduceRecord[]): Promise<RecordPosition[]> {
@@ -70,7 +86,12 @@ export class KafkaProducer implements Producer {
     }));
     try {
       await this.connect();
-      const results = await this.producer.send({ topic, messages, acks: -1 });
+      const results = await this.producer.send({
+        topic,
+        messages,
+        acks: -1,
+        compression: COMPRESSION_TYPES[this.compression],
+      });
       // One send = one record batch per partition: offsets are the base offset plus the
       // record's index among the records of its partition, in input order.
       const base = new Map(results.map((r) => [r.partition, Number(r.baseOffset)]));

@@ -1,0 +1,5 @@
+/** Every benchmark case, in the order `npm run bench` runs them. Stages add their cases here. */
+import type { BenchCase } from "../harness.js";
+import { simulatorCases } from "./simulator.js";
+
+export const allCases: readonly BenchCase[] = [...simulatorCases];
