@@ -10,7 +10,10 @@ const compactedTopicConfig: Readonly<Record<string, string>> = {
 };
 // Event time is simulated or historical (a backfill writes months-old timestamps); retention by
 // time would delete it on arrival, so the flow's topics keep records until an operator sets a bound.
-const deleteTopicConfig: Readonly<Record<string, string>> = { "cleanup.policy": "delete", "retention.ms": "-1" };
+const deleteTopicConfig: Readonly<Record<string, string>> = {
+  "cleanup.policy": "delete",
+  "retention.ms": "-1",
+};
 
 /**
  * The topics of the flow as the configured log should hold them: the customer-keyed topics
