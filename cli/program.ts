@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerConfigCommand } from "./commands/config.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
+import { registerProcessCommand } from "./commands/process.js";
 import { registerSimulateCommand } from "./commands/simulate.js";
 import { registerStackCommand } from "./commands/stack.js";
 import { registerTopicsCommand } from "./commands/topics.js";
@@ -33,5 +34,6 @@ export function buildProgram(): Command {
   registerConfigCommand(program);
   registerDemoCommand(program);
   registerSimulateCommand(program);
+  registerProcessCommand(program);
   return program;
 }

@@ -1,5 +1,6 @@
 /** Every benchmark case, in the order `npm run bench` runs them. Stages add their cases here. */
 import type { BenchCase } from "../harness.js";
+import { featuresCases } from "./features.js";
 import { simulatorCases } from "./simulator.js";
 
-export const allCases: readonly BenchCase[] = [...simulatorCases];
+export const allCases: readonly BenchCase[] = [...simulatorCases, ...featuresCases];

@@ -6,12 +6,15 @@ import {
   openSchemaRegistry,
   openWarehouse,
 } from "../../core/backends.js";
+import { createLogger } from "../../core/logger.js";
 import { createProcessRegistry } from "../../core/metrics.js";
 import { type MetricsServer, startMetricsServer } from "../../core/metrics-server.js";
 import { ensureTopics } from "../../core/topics.js";
+import { createFeaturesRunner, tuneProcessHeap } from "../../processors/features/index.js";
 import { simulateToEventLog } from "../../producers/simulate.js";
 import { formatSummary } from "../../producers/summary.js";
 import { commandConfig } from "../context.js";
+import { caughtUp } from "./process.js";
 
 interface DemoOptions {
   customers: string;
@@ -49,8 +52,10 @@ export function registerDemoCommand(program: Command): void {
         console.log(`${port.padEnd(15)} ${where}`);
       }
 
+      tuneProcessHeap();
       const registry = createProcessRegistry();
-      const log = openEventLog(config, { registry });
+      const logger = createLogger({ level: config.log.level, stage: "demo" });
+      const log = openEventLog(config, { registry, logger });
       const schemas = openSchemaRegistry(config);
       const store = await openFeatureStore(config, { registry });
       const warehouse = openWarehouse(config, { registry });
@@ -85,17 +90,42 @@ export function registerDemoCommand(program: Command): void {
             }
           },
         });
-        const stop = () => simulation.stop();
+        const features = createFeaturesRunner(config.processors.features, {
+          log,
+          store,
+          schemaRegistry: schemas,
+          metrics: { registry },
+          logger,
+        });
+        await features.start();
+        console.log("features       computing windowed features per customer into the feature store");
+        let interrupted = false;
+        const stop = () => {
+          interrupted = true;
+          simulation.stop();
+          void features.stop();
+        };
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
         console.log(
           `simulator      ${options.customers} customers, ${days} days backfill${options.live ? `, then live at ${options.speed}x (Ctrl-C stops)` : ""}`,
         );
         const summary = await simulation.done;
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
         process.stderr.write("\n");
         console.log(formatSummary(summary));
+        // With --no-live the demo ends once every stage has consumed the whole backfill.
+        const { topics } = features.options;
+        const ends = () =>
+          Promise.all([log.admin().endOffsets(topics.clickstream), log.admin().endOffsets(topics.billing)]);
+        while (!interrupted && !(await caughtUp(features, ends)))
+          await new Promise((r) => setTimeout(r, 250));
+        await features.stop();
+        await features.stopped();
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+        const customers = features.status().reduce((n, p) => n + p.customers + p.dormant, 0);
+        const state = interrupted ? "stopped after a final checkpoint" : "all partitions caught up";
+        console.log(`features       ${customers} customers' features in the feature store, ${state}`);
       } finally {
         await server?.close();
         await Promise.allSettled([log.close(), schemas.close(), store.close(), warehouse.close()]);

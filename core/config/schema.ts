@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { stackOptionsSchema } from "../../infra/local/options.js";
+import { featuresProcessorOptionsSchema } from "../../processors/features/options.js";
 import { memorySchemaRegistryOptionsSchema } from "../../schemas/memory/options.js";
 import { clickHouseWarehouseOptionsSchema } from "../../sinks/clickhouse/options.js";
 import { duckDbWarehouseOptionsSchema } from "../../sinks/duckdb/options.js";
@@ -69,6 +70,11 @@ export const configSchema = z
     schemaRegistry: schemaRegistryConfigSchema,
     featureStore: featureStoreConfigSchema,
     warehouse: warehouseConfigSchema,
+    /** Stream processors (`churnstream process <name>`). */
+    processors: z
+      .object({ features: featuresProcessorOptionsSchema.prefault({}) })
+      .strict()
+      .prefault({}),
     /** The native local stack (`churnstream stack up`). */
     stack: stackOptionsSchema.prefault({}),
     metrics: z

@@ -1,0 +1,185 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { openEventLog, openFeatureStore, openSchemaRegistry } from "../../core/backends.js";
+import type { ChurnConfig } from "../../core/config/index.js";
+import { createLogger } from "../../core/logger.js";
+import { createProcessRegistry } from "../../core/metrics.js";
+import { type MetricsServer, startMetricsServer } from "../../core/metrics-server.js";
+import { ensureTopics } from "../../core/topics.js";
+import {
+  createFeaturesRunner,
+  type FeaturesProcessorOptionsInput,
+  type FeaturesRunner,
+  type PartitionStatus,
+  tuneProcessHeap,
+} from "../../processors/features/index.js";
+import { commandConfig } from "../context.js";
+
+interface FeaturesFlags {
+  groupId?: string;
+  allowedLatenessMs?: number;
+  sessionGapMs?: number;
+  idleTimeoutMs?: number;
+  maxBatchRecords?: number;
+  checkpointIntervalMs?: number;
+  publish: boolean;
+  untilCaughtUp?: boolean;
+  statusEvery: number;
+}
+
+function integer(flag: string): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!Number.isSafeInteger(parsed) || parsed < 0) {
+      throw new InvalidArgumentError(`${flag} expects a whole number ≥ 0, got "${value}"`);
+    }
+    return parsed;
+  };
+}
+
+function flagOptions(flags: FeaturesFlags): FeaturesProcessorOptionsInput {
+  const pairs = {
+    groupId: flags.groupId,
+    allowedLatenessMs: flags.allowedLatenessMs,
+    sessionGapMs: flags.sessionGapMs,
+    idleTimeoutMs: flags.idleTimeoutMs,
+    maxBatchRecords: flags.maxBatchRecords,
+    checkpointIntervalMs: flags.checkpointIntervalMs,
+    publishFeatures: flags.publish ? undefined : false,
+  };
+  return Object.fromEntries(Object.entries(pairs).filter(([, v]) => v !== undefined));
+}
+
+function statusLine(p: PartitionStatus): string {
+  const clock = Number.isFinite(p.clockTs) ? new Date(p.clockTs).toISOString() : "-";
+  const { clickstream: c, billing: b } = p.counters;
+  return (
+    `p${p.partition} clock=${clock} customers=${p.customers}+${p.dormant} dormant ` +
+    `events=${c.folded + b.folded} late=${c.late + b.late} absorbed=${c.absorbed + b.absorbed} ` +
+    `duplicates=${c.duplicates + b.duplicates} offsets=${p.offsets.clickstream}/${p.offsets.billing}`
+  );
+}
+
+/** True once the runner's offsets reached the end offsets of both input topics on every partition. */
+export async function caughtUp(
+  runner: FeaturesRunner,
+  ends: () => Promise<[Map<number, number>, Map<number, number>]>,
+) {
+  const [clicks, bills] = await ends();
+  const status = runner.status();
+  return (
+    status.length > 0 &&
+    status.every(
+      (p) =>
+        p.offsets.clickstream >= (clicks.get(p.partition) ?? 0) &&
+        p.offsets.billing >= (bills.get(p.partition) ?? 0),
+    )
+  );
+}
+
+/**
+ * `churnstream process features`: the online feature pipeline. Consumes clickstream and billing
+ * events as one consumer group, computes event-time windowed features per customer, writes them
+ * to the FeatureStore and to features.v1, dead-letters what it cannot use.
+ */
+export function registerProcessCommand(program: Command): void {
+  const processCommand = program.command("process").description("run a stream processor of the flow");
+  processCommand
+    .command("features")
+    .description("compute per-customer windowed features from clickstream and billing events")
+    .option("--group-id <id>", "consumer group (default churnstream-features)")
+    .option(
+      "--allowed-lateness-ms <ms>",
+      "lateness folded into windows (default 600000)",
+      integer("--allowed-lateness-ms"),
+    )
+    .option(
+      "--session-gap-ms <ms>",
+      "inactivity gap ending a session (default 1800000)",
+      integer("--session-gap-ms"),
+    )
+    .option(
+      "--idle-timeout-ms <ms>",
+      "advance idle partitions after this (0 = never, default 30000)",
+      integer("--idle-timeout-ms"),
+    )
+    .option(
+      "--max-batch-records <n>",
+      "records per micro-batch (default 2000)",
+      integer("--max-batch-records"),
+    )
+    .option(
+      "--checkpoint-interval-ms <ms>",
+      "time between checkpoints (default 1000)",
+      integer("--checkpoint-interval-ms"),
+    )
+    .option("--no-publish", "do not publish CustomerFeatures records on features.v1")
+    .option("--until-caught-up", "stop once every partition reached the end of the log (scripts, tests)")
+    .option(
+      "--status-every <s>",
+      "seconds between status lines on stderr (0 = none)",
+      integer("--status-every"),
+      10,
+    )
+    .addHelpText(
+      "after",
+      "\nOther keys: --set processors.features.<key>=<value> (see docs/features.md).\n" +
+        "Examples:\n" +
+        "  churnstream process features\n" +
+        "  churnstream --real process features --group-id features-a\n" +
+        "SIGINT/SIGTERM finish the micro-batch, write, checkpoint, commit and leave the group.",
+    )
+    .action(async (flags: FeaturesFlags, command: Command) => {
+      const config = commandConfig(command);
+      tuneProcessHeap();
+      const logger = createLogger({ level: config.log.level, stage: "features" });
+      const registry = createProcessRegistry();
+      const log = openEventLog(config, { registry, logger });
+      const schemaRegistry = openSchemaRegistry(config);
+      let server: MetricsServer | undefined;
+      let runner: FeaturesRunner | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        if (++signals > 1) {
+          process.stderr.write(`\n${signal} again: exiting without a final checkpoint\n`);
+          process.exit(130);
+        }
+        process.stderr.write(`\n${signal}: finishing the batch, checkpointing, leaving the group...\n`);
+        void runner?.stop();
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      const store = await openFeatureStore(config, { registry });
+      try {
+        await ensureTopics(log, config);
+        if (config.metrics.port > 0) {
+          server = await startMetricsServer({ registry, port: config.metrics.port });
+          process.stderr.write(`metrics on http://127.0.0.1:${server.port}/metrics\n`);
+        }
+        runner = createFeaturesRunner(
+          { ...config.processors.features, ...flagOptions(flags) },
+          { log, store, schemaRegistry, metrics: { registry }, logger },
+        );
+        const { topics } = runner.options;
+        const ends = () =>
+          Promise.all([log.admin().endOffsets(topics.clickstream), log.admin().endOffsets(topics.billing)]);
+        await runner.start();
+        const active = runner;
+        let ticks = 0;
+        timer = setInterval(async () => {
+          if (flags.statusEvery > 0 && ++ticks % (flags.statusEvery * 2) === 0)
+            for (const p of active.status()) process.stderr.write(`${statusLine(p)}\n`);
+          if (flags.untilCaughtUp && (await caughtUp(active, ends).catch(() => false))) void active.stop();
+        }, 500);
+        await runner.stopped();
+        for (const p of runner.status()) console.log(statusLine(p));
+        if (signals > 0) process.exitCode = 130;
+      } finally {
+        if (timer) clearInterval(timer);
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+        await runner?.stop().catch(() => {});
+        await Promise.allSettled([server?.close(), log.close(), store.close(), schemaRegistry.close()]);
+      }
+    });
+}

@@ -1,0 +1,118 @@
+/**
+ * The effects of a micro-batch: FeatureStore hashes, `CustomerFeatures` records for the
+ * features topic and `DeadLetter` records for rejected and late input. Building them is pure
+ * except for `failed_at_ts` (wall clock, informational); writing them is the runner's job.
+ */
+
+import type { ProduceRecord } from "../../core/eventlog/ports.js";
+import type { HashWrite } from "../../core/featurestore/ports.js";
+import { type AvroCodec, frame } from "../../schemas/codec.js";
+import type { DeadLetter } from "../../schemas/types.js";
+import { type Entry, schemaIdOf } from "./decode.js";
+import type { LateEmit } from "./logic.js";
+import type { MicroBatchResult } from "./replay.js";
+import { featuresToHash } from "./vector.js";
+
+/** Stage name in dead letters. */
+export const STAGE = "features";
+
+export interface BatchEffects {
+  readonly writes: HashWrite[];
+  readonly features: ProduceRecord[];
+  readonly deadLetters: ProduceRecord[];
+  /** Dead letters by reason code (for metrics). */
+  readonly reasons: Map<string, number>;
+}
+
+export interface EffectSchemas {
+  readonly codec: AvroCodec;
+  /** Schema id of CustomerFeatures under the features topic's subject. */
+  readonly featuresSchemaId: number;
+  /** Schema id of DeadLetter under the dead-letter topic's subject. */
+  readonly deadLetterSchemaId: number;
+}
+
+function deadLetter(
+  entry: Entry,
+  code: string,
+  reason: string,
+  schemaId: number | null,
+  now: number,
+): DeadLetter {
+  const { record } = entry;
+  return {
+    stage: STAGE,
+    reason_code: code,
+    reason,
+    source_topic: record.topic,
+    source_partition: record.partition,
+    source_offset: record.offset,
+    source_timestamp: record.timestamp,
+    schema_id: schemaId,
+    key: record.key,
+    value: record.value,
+    failed_at_ts: now,
+  };
+}
+
+function lateReason(late: LateEmit): string {
+  const behind = late.watermarkTs - late.ts;
+  return (
+    `event ${late.eventId} of ${late.customerId} at ${new Date(late.ts).toISOString()} is ${behind} ms behind ` +
+    `the partition watermark ${new Date(late.watermarkTs).toISOString()}: later than the allowed lateness, so ` +
+    "it is not in the features (raise processors.features.allowedLatenessMs to absorb such events)"
+  );
+}
+
+/** Builds the writes and records of one micro-batch of `entries`. */
+export function buildEffects(
+  schemas: EffectSchemas,
+  entries: readonly Entry[],
+  result: MicroBatchResult,
+  options: { readonly publishFeatures: boolean; readonly now: number },
+): BatchEffects {
+  const { codec } = schemas;
+  // Vectors come from featuresAsOf, always schema-valid: skip the codec's per-record validation.
+  const featuresType = codec.type("CustomerFeatures");
+  const writes: HashWrite[] = [];
+  const features: ProduceRecord[] = [];
+  const letters: DeadLetter[] = [];
+  let byOffset: Map<string, Entry> | undefined;
+  for (const emit of result.emits) {
+    if (emit.kind === "features") {
+      writes.push({ customerId: emit.features.customer_id, fields: featuresToHash(emit.features) });
+      if (options.publishFeatures) {
+        features.push({
+          key: emit.features.customer_id,
+          value: frame(schemas.featuresSchemaId, featuresType.toBuffer(emit.features)),
+        });
+      }
+      continue;
+    }
+    byOffset ??= new Map(entries.map((e) => [`${e.kind}:${e.offset}`, e]));
+    const entry = byOffset.get(`${emit.topic}:${emit.offset}`);
+    if (entry === undefined) continue;
+    letters.push(
+      deadLetter(
+        entry,
+        "CHURN_PROC_LATE_EVENT",
+        lateReason(emit),
+        schemaIdOf(entry.record.value),
+        options.now,
+      ),
+    );
+  }
+  for (const entry of result.rejected) {
+    const { code, reason, schemaId } = entry.rejection!;
+    letters.push(deadLetter(entry, code, reason, schemaId, options.now));
+  }
+  const reasons = new Map<string, number>();
+  const deadLetters = letters.map((letter) => {
+    reasons.set(letter.reason_code, (reasons.get(letter.reason_code) ?? 0) + 1);
+    return {
+      key: `${letter.source_topic}/${letter.source_partition}/${letter.source_offset}`,
+      value: codec.encode("DeadLetter", schemas.deadLetterSchemaId, letter),
+    };
+  });
+  return { writes, features, deadLetters, reasons };
+}

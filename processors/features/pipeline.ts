@@ -1,0 +1,297 @@
+/**
+ * The per-partition plumbing of the runner: buffer and decode fetched records, cut
+ * deterministic micro-batches, run the logic, write the effects, checkpoint, commit.
+ *
+ * Order per micro-batch: effects (FeatureStore write, features and dead-letter records) →
+ * checkpoint (state + offsets, when due) → offset commit. Effects are idempotent: a replay
+ * from an older checkpoint recomputes the same writes, so a crash anywhere only repeats work.
+ */
+import { performance } from "node:perf_hooks";
+import { isChurnError } from "../../core/errors.js";
+import type { Batch, Consumer, Producer } from "../../core/eventlog/ports.js";
+import type { FeatureStore } from "../../core/featurestore/ports.js";
+import type { Logger } from "../../core/logger.js";
+import {
+  checkpointKey,
+  encodeCheckpoint,
+  estimateCustomerBytes,
+  type PartitionOffsets,
+} from "./checkpoint.js";
+import type { Entry, EventDecoder } from "./decode.js";
+import { buildEffects, type EffectSchemas } from "./effects.js";
+import { type PartitionCounters, step, type TopicKind } from "./logic.js";
+import { nextMicroBatch } from "./merge.js";
+import type { FeaturesMetrics } from "./metrics.js";
+import type { FeaturesProcessorOptions } from "./options.js";
+import { applyMicroBatch } from "./replay.js";
+import { retrying } from "./retry.js";
+import type { PartitionWorker } from "./worker.js";
+
+/** Test hooks: a throwing hook simulates a crash at that point. */
+export interface RunnerHooks {
+  /** After a micro-batch's effects (of `entries`) are durable, before its checkpoint. */
+  afterEffects?(partition: number, batch: number, entries: readonly Entry[]): void | Promise<void>;
+  /** After a checkpoint is stored, before the offsets are committed. */
+  afterCheckpoint?(partition: number, batch: number): void | Promise<void>;
+}
+
+/** Micro-batches whose topic sends may be in flight before processing waits for the oldest. */
+const MAX_PENDING_BATCHES = 64;
+
+export interface PipelineDeps {
+  readonly options: Readonly<FeaturesProcessorOptions>;
+  readonly decoder: EventDecoder;
+  readonly schemas: EffectSchemas;
+  readonly store: FeatureStore;
+  readonly producer: Producer;
+  readonly consumer: Consumer;
+  readonly metrics: FeaturesMetrics;
+  readonly logger: Logger | undefined;
+  readonly hooks: RunnerHooks;
+  /** Wall clock, epoch ms. */
+  readonly now: () => number;
+}
+
+export class FeaturesPipeline {
+  constructor(private readonly deps: PipelineDeps) {}
+
+  topicOf(kind: TopicKind): string {
+    return this.deps.options.topics[kind];
+  }
+
+  /** Buffers a fetched batch of one of the worker's topics, then processes what it can. */
+  async ingest(worker: PartitionWorker, kind: TopicKind, batch: Batch): Promise<void> {
+    const { decoder, options, metrics } = this.deps;
+    const queue = worker.queue(kind);
+    if (batch.highWatermark > queue.knownEnd) queue.knownEnd = batch.highWatermark;
+    await retrying(this.retryPolicy("load writer schemas"), () => decoder.prepare(kind, batch.records));
+    for (const record of batch.records) {
+      if (record.offset >= queue.bufferedEnd)
+        queue.push(decoder.decode(kind, record, options.maxFutureSkewMs));
+    }
+    metrics.consumed.inc({ ...metrics.labels, topic: batch.topic }, batch.records.length);
+    worker.lastRecordAt = this.deps.now();
+    if (queue.length >= options.maxBufferedRecords && !worker.paused.has(kind)) {
+      this.deps.consumer.pause([{ topic: batch.topic, partition: worker.partition }]);
+      worker.paused.add(kind);
+    }
+    await this.drain(worker);
+  }
+
+  /** Processes every micro-batch the buffers determine (all of them when `force`). */
+  async drain(worker: PartitionWorker, force = false): Promise<void> {
+    const { options } = this.deps;
+    let progressed = false;
+    for (;;) {
+      const entries = nextMicroBatch(worker.clickstream, worker.billing, options.maxBatchRecords, force);
+      if (entries === null) break;
+      await this.process(worker, entries, undefined);
+      progressed = true;
+    }
+    // Stalled = records wait and no micro-batch could be cut since `stalledSince`.
+    const waiting = worker.clickstream.length + worker.billing.length > 0;
+    if (!waiting) worker.stalledSince = undefined;
+    else if (progressed || worker.stalledSince === undefined) worker.stalledSince = this.deps.now();
+    for (const kind of [...worker.paused]) {
+      const queue = worker.queue(kind);
+      // A starved queue blocks the merge: it must get records whatever its size.
+      if (!queue.starved && queue.length * 2 >= options.maxBufferedRecords) continue;
+      this.deps.consumer.resume([{ topic: this.topicOf(kind), partition: worker.partition }]);
+      worker.paused.delete(kind);
+    }
+  }
+
+  /** Moves an idle partition's clock to `toTs` and emits what that changes. */
+  async advanceIdle(worker: PartitionWorker, toTs: number): Promise<void> {
+    this.deps.metrics.idleAdvances.inc(this.deps.metrics.labels);
+    await this.process(worker, [], toTs);
+  }
+
+  private async process(worker: PartitionWorker, entries: readonly Entry[], idleTo: number | undefined) {
+    const { metrics, options, store, producer, schemas, now } = this.deps;
+    const started = performance.now();
+    worker.throwIfFailed();
+    const { state } = worker;
+    const before = structuredClone(state.counters);
+    if (idleTo !== undefined) step(state, { kind: "idle", advanceToTs: idleTo });
+    const result = applyMicroBatch(state, entries);
+    for (const entry of entries) worker.offsets[entry.kind] = entry.offset + 1;
+    worker.batches++;
+    const effects = buildEffects(schemas, entries, result, {
+      publishFeatures: options.publishFeatures,
+      now: now(),
+    });
+    // Only the FeatureStore write is on the latency path; the topic sends run behind and are
+    // awaited by the next checkpoint, before its offsets are committed.
+    const sends: Promise<unknown>[] = [];
+    if (effects.features.length > 0) {
+      sends.push(
+        retrying(this.retryPolicy("publish features"), () =>
+          producer.send(options.topics.features, effects.features),
+        ),
+      );
+    }
+    if (effects.deadLetters.length > 0) {
+      const letters = effects.deadLetters;
+      sends.push(
+        retrying(this.retryPolicy("dead-letter records"), () =>
+          producer.send(options.topics.deadLetters, letters),
+        ),
+      );
+    }
+    if (sends.length > 0) worker.track(Promise.all(sends));
+    await retrying(this.retryPolicy("write the feature store"), () => store.writeMany(effects.writes));
+    const written = Date.now();
+    for (const entry of entries)
+      metrics.eventToStore.observe(metrics.labels, (written - entry.timestamp) / 1000);
+    worker.dirty = true;
+    await this.deps.hooks.afterEffects?.(worker.partition, worker.batches, entries);
+    this.count(before, state.counters, effects.reasons, effects.writes.length);
+    const due =
+      options.checkpointIntervalMs === 0 || now() - worker.lastCheckpointAt >= options.checkpointIntervalMs;
+    if (due && !worker.checkpointInFlight) this.startCheckpoint(worker);
+    // Backpressure: a slow topic or store must not let unsent records pile up in memory.
+    if (worker.pending.length > MAX_PENDING_BATCHES) await Promise.allSettled(worker.pending.splice(0, 1));
+    metrics.batchDuration.observe(metrics.labels, (performance.now() - started) / 1000);
+    this.report(worker);
+  }
+
+  /**
+   * The timer's work on the owned partitions: force a merge stalled past `stallTimeoutMs`,
+   * advance idle partitions to the newest clock among them, checkpoint what is due, refresh gauges.
+   */
+  async maintain(workers: readonly PartitionWorker[], now: number): Promise<void> {
+    const o = this.deps.options;
+    let frontier = Number.NEGATIVE_INFINITY;
+    for (const w of workers) frontier = Math.max(frontier, w.state.clockTs);
+    for (const w of workers) {
+      w.throwIfFailed();
+      if (w.stalledSince !== undefined && now - w.stalledSince >= o.stallTimeoutMs) {
+        this.deps.logger?.warn(
+          { partition: w.partition },
+          "records announced by the log never came; merging without them",
+        );
+        await this.drain(w, true);
+      }
+      const idle = o.idleTimeoutMs > 0 && w.caughtUp && now - w.lastRecordAt >= o.idleTimeoutMs;
+      if (idle && frontier > w.state.clockTs) {
+        await this.advanceIdle(w, frontier);
+        w.lastRecordAt = now;
+      }
+      if (w.dirty && !w.checkpointInFlight && now - w.lastCheckpointAt >= o.checkpointIntervalMs) {
+        this.startCheckpoint(w);
+      }
+      this.report(w);
+    }
+  }
+
+  /** Checkpoints the worker now (after the one in flight) and waits until it is committed. */
+  async checkpoint(worker: PartitionWorker): Promise<void> {
+    await worker.background;
+    worker.throwIfFailed();
+    if (worker.dirty) this.startCheckpoint(worker);
+    await worker.background;
+    worker.throwIfFailed();
+  }
+
+  /**
+   * Captures the state and offsets now (a micro-batch boundary), then in the background: waits
+   * for the sends of the batches it covers, stores the blob, commits the offsets.
+   */
+  private startCheckpoint(worker: PartitionWorker): void {
+    const { store, options, metrics } = this.deps;
+    const offsets = { ...worker.offsets };
+    const blob = encodeCheckpoint({ state: worker.state, offsets });
+    const key = checkpointKey(options.checkpointKeyPrefix, options.groupId, worker.partition);
+    const sends = worker.pending.splice(0);
+    const batch = worker.batches;
+    worker.dirty = false;
+    worker.lastCheckpointAt = this.deps.now();
+    worker.checkpointInFlight = true;
+    metrics.checkpointBytes.set({ ...metrics.labels, partition: String(worker.partition) }, blob.length);
+    worker.background = worker.background
+      .then(async () => {
+        await Promise.all(sends);
+        // Never commit past a send that failed (its error is the worker's failure).
+        worker.throwIfFailed();
+        await retrying(this.retryPolicy("store checkpoint"), () => store.putBlob(key, blob));
+        await this.deps.hooks.afterCheckpoint?.(worker.partition, batch);
+        metrics.checkpoints.inc(metrics.labels);
+        await this.commit(worker.partition, offsets);
+      })
+      .catch((error: unknown) => {
+        worker.failure ??= { error };
+      })
+      .finally(() => {
+        worker.checkpointInFlight = false;
+      });
+  }
+
+  private async commit(partition: number, offsets: PartitionOffsets): Promise<void> {
+    const { options, consumer, logger } = this.deps;
+    try {
+      await consumer.commit([
+        { topic: options.topics.clickstream, partition, offset: offsets.clickstream },
+        { topic: options.topics.billing, partition, offset: offsets.billing },
+      ]);
+    } catch (error) {
+      // The checkpoint, not the committed offset, is where the partition resumes: a commit lost
+      // to a rebalance only makes the group's lag look larger until the next one.
+      if (!isChurnError(error, "CHURN_LOG_REBALANCING", "CHURN_LOG_CLOSED")) throw error;
+      logger?.warn({ partition, err: error }, "offset commit skipped (rebalance)");
+    }
+  }
+
+  private count(
+    before: PartitionCounters,
+    after: PartitionCounters,
+    reasons: ReadonlyMap<string, number>,
+    vectors: number,
+  ): void {
+    const { metrics } = this.deps;
+    const l = metrics.labels;
+    for (const kind of ["clickstream", "billing"] as const) {
+      const topic = this.topicOf(kind);
+      const delta = (key: "folded" | "absorbed" | "late" | "duplicates") =>
+        after[kind][key] - before[kind][key];
+      if (delta("folded") > 0) metrics.folded.inc({ ...l, topic }, delta("folded"));
+      if (delta("absorbed") > 0) metrics.absorbed.inc({ ...l, topic }, delta("absorbed"));
+      if (delta("late") > 0) metrics.late.inc({ ...l, topic }, delta("late"));
+      if (delta("duplicates") > 0) metrics.duplicates.inc({ ...l, topic }, delta("duplicates"));
+    }
+    for (const [reason, n] of reasons) metrics.dlq.inc({ ...l, reason }, n);
+    if (vectors > 0) metrics.emitted.inc(l, vectors);
+  }
+
+  /** Updates the partition's gauges (watermark, lag, state size). */
+  report(worker: PartitionWorker): void {
+    const { metrics, now } = this.deps;
+    const labels = { ...metrics.labels, partition: String(worker.partition) };
+    const { state } = worker;
+    if (Number.isFinite(state.watermarkTs)) {
+      metrics.watermark.set(labels, state.watermarkTs / 1000);
+      metrics.watermarkLag.set(labels, (now() - state.watermarkTs) / 1000);
+    }
+    for (const kind of ["clickstream", "billing"] as const) {
+      const lag = Math.max(0, worker.queue(kind).knownEnd - worker.offsets[kind]);
+      metrics.consumerLag.set({ ...labels, topic: this.topicOf(kind) }, lag);
+    }
+    metrics.stateCustomers.set({ ...labels, tier: "active" }, state.customers.size);
+    metrics.stateCustomers.set({ ...labels, tier: "dormant" }, state.dormant.size);
+  }
+
+  /** Recomputes the partition's estimated state bytes (walks every customer: call rarely). */
+  measure(worker: PartitionWorker): number {
+    let bytes = worker.state.dedup.size * 64;
+    for (const c of worker.state.customers.values()) bytes += estimateCustomerBytes(c);
+    for (const c of worker.state.dormant.values()) bytes += estimateCustomerBytes(c);
+    const { metrics } = this.deps;
+    metrics.stateBytes.set({ ...metrics.labels, partition: String(worker.partition) }, bytes);
+    worker.estimatedBytes = bytes;
+    return bytes;
+  }
+
+  private retryPolicy(what: string) {
+    return { attempts: this.deps.options.maxRetries + 1, what, logger: this.deps.logger };
+  }
+}
