@@ -4,6 +4,7 @@ import { registerDemoCommand } from "./commands/demo.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerProcessCommand } from "./commands/process.js";
 import { registerSimulateCommand } from "./commands/simulate.js";
+import { registerSinkCommand } from "./commands/sink.js";
 import { registerStackCommand } from "./commands/stack.js";
 import { registerTopicsCommand } from "./commands/topics.js";
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerConfigCommand(program);
   registerDemoCommand(program);
   registerSimulateCommand(program);
+  registerSinkCommand(program);
   registerProcessCommand(program);
   return program;
 }

@@ -244,7 +244,18 @@ function renderScalar(value: SqlScalar, dialect: SqlDialect): string {
   if (typeof value === "boolean") return value ? "1" : "0";
   if (typeof value === "number") {
     if (Object.is(value, -0) || value === 0) return "0";
-    return value < 0 ? `(${String(value)})` : String(value);
+    let text = String(value);
+    // DuckDB reads 0.1234 as a DECIMAL, whose conversion to DOUBLE is exact only while its digits
+    // fit a double's integer range: longer ones go as exponent literals, which are DOUBLEs and
+    // (in JavaScript's shortest form) round-trip exactly.
+    if (
+      dialect === "duckdb" &&
+      !text.includes("e") &&
+      text.replace(/\D/g, "").replace(/^0+/, "").length > 15
+    ) {
+      text = value.toExponential();
+    }
+    return value < 0 ? `(${text})` : text;
   }
   if (typeof value === "bigint") return value < 0n ? `(${value.toString()})` : value.toString();
   // DateTime is whole seconds on both backends; truncating here keeps comparisons identical.

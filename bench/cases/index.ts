@@ -2,5 +2,6 @@
 import type { BenchCase } from "../harness.js";
 import { featuresCases } from "./features.js";
 import { simulatorCases } from "./simulator.js";
+import { sinksCases } from "./sinks.js";
 
-export const allCases: readonly BenchCase[] = [...simulatorCases, ...featuresCases];
+export const allCases: readonly BenchCase[] = [...simulatorCases, ...featuresCases, ...sinksCases];

@@ -6,6 +6,7 @@ import {
   openSchemaRegistry,
   openWarehouse,
 } from "../../core/backends.js";
+import type { EventLog } from "../../core/eventlog/ports.js";
 import { createLogger } from "../../core/logger.js";
 import { createProcessRegistry } from "../../core/metrics.js";
 import { type MetricsServer, startMetricsServer } from "../../core/metrics-server.js";
@@ -13,6 +14,7 @@ import { ensureTopics } from "../../core/topics.js";
 import { createFeaturesRunner, tuneProcessHeap } from "../../processors/features/index.js";
 import { simulateToEventLog } from "../../producers/simulate.js";
 import { formatSummary } from "../../producers/summary.js";
+import { compileSinksOptions, startSinks } from "../../sinks/runner/index.js";
 import { commandConfig } from "../context.js";
 import { caughtUp } from "./process.js";
 
@@ -26,6 +28,22 @@ interface DemoOptions {
 }
 
 const DAY_MS = 86_400_000;
+
+/** True once every group has committed up to the end of each of its topics. */
+async function sinksCaughtUp(
+  log: EventLog,
+  groups: ReadonlyMap<string, readonly string[]>,
+): Promise<boolean> {
+  const admin = log.admin();
+  for (const [group, topics] of groups) {
+    for (const topic of topics) {
+      const ends = await admin.endOffsets(topic);
+      const committed = await admin.committedOffsets(group, topic);
+      for (const [partition, end] of ends) if ((committed.get(partition) ?? 0) < end) return false;
+    }
+  }
+  return true;
+}
 
 /**
  * `churnstream demo` (what `npm start` runs): the flow in one process on the configured
@@ -99,11 +117,30 @@ export function registerDemoCommand(program: Command): void {
         });
         await features.start();
         console.log("features       computing windowed features per customer into the feature store");
+        const sinkOptions = compileSinksOptions(config.sinks);
+        const sinks = await startSinks(
+          ["bronze", "silver", "gold"],
+          {
+            log,
+            warehouse,
+            schemaRegistry: schemas,
+            metrics: { registry },
+            logger,
+            featureLogic: config.processors.features,
+          },
+          sinkOptions,
+        );
+        if (config.warehouse.backend === "embedded") {
+          console.log(
+            `warehouse      bronze/silver/gold tables in ${config.warehouse.duckdb.path} (open it with any DuckDB client)`,
+          );
+        }
         let interrupted = false;
         const stop = () => {
           interrupted = true;
           simulation.stop();
           void features.stop();
+          void sinks.stop();
         };
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
@@ -121,6 +158,18 @@ export function registerDemoCommand(program: Command): void {
           await new Promise((r) => setTimeout(r, 250));
         await features.stop();
         await features.stopped();
+        const t = sinkOptions.topics;
+        const groups = new Map<string, readonly string[]>([
+          [`${sinkOptions.groupIdPrefix}-bronze`, [t.clickstream, t.billing]],
+          [`${sinkOptions.groupIdPrefix}-silver`, [t.clickstream, t.billing]],
+          [`${sinkOptions.groupIdPrefix}-gold`, [t.billing, t.scores]],
+        ]);
+        while (!interrupted && !(await sinksCaughtUp(log, groups))) {
+          await sinks.flush();
+          await new Promise((r) => setTimeout(r, 250));
+        }
+        await sinks.stop();
+        if (!interrupted) await sinks.done;
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
         const customers = features.status().reduce((n, p) => n + p.customers + p.dormant, 0);

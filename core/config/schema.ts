@@ -4,6 +4,7 @@ import { featuresProcessorOptionsSchema } from "../../processors/features/option
 import { memorySchemaRegistryOptionsSchema } from "../../schemas/memory/options.js";
 import { clickHouseWarehouseOptionsSchema } from "../../sinks/clickhouse/options.js";
 import { duckDbWarehouseOptionsSchema } from "../../sinks/duckdb/options.js";
+import { sinksOptionsSchema } from "../../sinks/runner/options.js";
 import { kafkaEventLogOptionsSchema } from "../eventlog/kafka/options.js";
 import { memoryEventLogOptionsSchema } from "../eventlog/memory/options.js";
 import { memoryFeatureStoreOptionsSchema } from "../featurestore/memory/options.js";
@@ -75,6 +76,8 @@ export const configSchema = z
       .object({ features: featuresProcessorOptionsSchema.prefault({}) })
       .strict()
       .prefault({}),
+    /** Warehouse sinks (`churnstream sink bronze|silver|gold`). */
+    sinks: sinksOptionsSchema.prefault({}),
     /** The native local stack (`churnstream stack up`). */
     stack: stackOptionsSchema.prefault({}),
     metrics: z

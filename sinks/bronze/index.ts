@@ -1,0 +1,2 @@
+export { bronzeRow } from "./rows.js";
+export { type BronzeStageOptions, createBronzeStage } from "./stage.js";

@@ -1,0 +1,139 @@
+/**
+ * Assertions on the product tables shared by the embedded and the real-backend tests: counts
+ * against the fixture, and a deterministic snapshot of what queries return (ingest times aside)
+ * to compare runs with and without crashes.
+ */
+import { expect } from "vitest";
+import { FEATURES_PROCESSOR_DEFAULTS } from "../../../sinks/gold/daily/features.js";
+import { compareFoldEvents, DailyFold, type FoldEvent } from "../../../sinks/gold/daily/index.js";
+import type { Warehouse } from "../../../sinks/ports.js";
+import { ident, join, sql } from "../../../sinks/sql.js";
+import { type Expected, T0 } from "./fixtures.js";
+
+export async function count(
+  wh: Warehouse,
+  from: "latest" | "view",
+  name: string,
+  where = sql``,
+): Promise<number> {
+  const source = from === "latest" ? wh.latest(name) : ident(name);
+  const [row] = await wh.query<{ n: number }>(sql`SELECT count() AS n FROM ${source} ${where}`);
+  return Number(row?.n ?? -1);
+}
+
+/** Checks every table against the fixture's expectations. */
+export async function expectFixtureTables(wh: Warehouse, expected: Expected): Promise<void> {
+  expect(await count(wh, "latest", "bronze_clickstream")).toBe(expected.bronzeClickstream);
+  expect(await count(wh, "latest", "bronze_billing")).toBe(expected.bronzeBilling);
+  expect(await count(wh, "view", "bronze_rejects")).toBe(expected.rejects);
+  expect(await count(wh, "latest", "silver_clickstream_events")).toBe(expected.silverClickstream);
+  expect(await count(wh, "view", "silver_clickstream")).toBe(expected.silverClickstream);
+  expect(await count(wh, "latest", "silver_billing")).toBe(expected.silverBilling);
+  expect(await count(wh, "latest", "gold_churn_labels")).toBe(expected.labels);
+  const rejects = await wh.query<{ code: string; n: number }>(
+    sql`SELECT parse_error_code AS code, count() AS n FROM ${ident("bronze_rejects")} GROUP BY parse_error_code ORDER BY code`,
+  );
+  expect(rejects).toEqual([
+    { code: "CHURN_PROC_INVALID_EVENT", n: 1 },
+    { code: "CHURN_PROC_KEY_MISMATCH", n: 1 },
+    { code: "CHURN_SCHEMA_NOT_FOUND", n: 1 },
+    { code: "CHURN_WIRE_BAD_MAGIC", n: 1 },
+    { code: "CHURN_WIRE_DECODE_FAILED", n: 1 },
+    { code: "CHURN_WIRE_TRUNCATED", n: 1 },
+  ]);
+  // The plan at the event time: cu-a upgraded to PRO on day 1 at noon.
+  const plans = await wh.query<{ plan: string; n: number }>(
+    sql`SELECT plan, count() AS n FROM ${ident("silver_clickstream")} WHERE customer_id = ${"cu-a"}
+      GROUP BY plan ORDER BY plan`,
+  );
+  expect(plans).toEqual([
+    { plan: "BASIC", n: 6 },
+    { plan: "PRO", n: 6 },
+  ]);
+  const label = await wh.query(
+    sql`SELECT customer_id, effective_ts_ms, reason, plan FROM ${wh.latest("gold_churn_labels")}`,
+  );
+  expect(label).toEqual([
+    {
+      customer_id: "cu-b",
+      effective_ts_ms: T0 + 2 * 86_400_000 + 50_000_000,
+      reason: "price",
+      plan: "BASIC",
+    },
+  ]);
+}
+
+/** gold_customer_daily as the feature module applied offline to the fixture's valid events. */
+export function offlineDaily(expected: Expected, lastDay: number): Record<string, unknown>[] {
+  const events: FoldEvent[] = [
+    ...expected.clicks.map((event) => ({ kind: "clickstream" as const, event })),
+    ...expected.bills.map((event) => ({ kind: "billing" as const, event })),
+  ].sort(compareFoldEvents);
+  const fold = new DailyFold(FEATURES_PROCESSOR_DEFAULTS, Math.floor(T0 / 86_400_000));
+  const closed: Parameters<DailyFold["push"]>[1] = [];
+  for (const event of events)
+    if (Math.floor(event.event.ts / 86_400_000) <= lastDay) fold.push(event, closed);
+  fold.closeThrough(lastDay, closed);
+  return closed
+    .flatMap((d) => d.rows)
+    .map(({ is_active: _active, ...row }) => row)
+    .sort((a, b) => `${a.day}${a.customer_id}`.localeCompare(`${b.day}${b.customer_id}`));
+}
+
+/** gold_customer_daily as stored, in the same order and form as offlineDaily. */
+export async function storedDaily(wh: Warehouse): Promise<Record<string, unknown>[]> {
+  return wh.query(sql`SELECT * FROM ${ident("gold_customer_daily")} ORDER BY day, customer_id`);
+}
+
+/**
+ * What the documented queries and every table return, without the columns a replay may change
+ * (ingest and materialization times): equal snapshots mean identical query results.
+ */
+export async function snapshot(wh: Warehouse): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  const tables: [string, "latest" | "view", string[]][] = [
+    ["bronze_clickstream", "latest", ["topic", "kafka_partition", "kafka_offset"]],
+    ["bronze_billing", "latest", ["topic", "kafka_partition", "kafka_offset"]],
+    ["bronze_rejects", "view", ["topic", "kafka_partition", "kafka_offset"]],
+    ["silver_clickstream", "view", ["customer_id", "event_id"]],
+    ["silver_billing", "latest", ["customer_id", "event_id"]],
+    ["gold_churn_labels", "latest", ["customer_id", "event_id"]],
+    ["gold_churn_scores", "latest", ["customer_id", "model_version", "scored_at_ts_ms"]],
+    ["gold_customer_daily", "view", ["day", "customer_id"]],
+    ["gold_training_set", "view", ["day", "customer_id"]],
+    ["gold_customer_360", "view", ["customer_id"]],
+  ];
+  for (const [name, from, order] of tables) {
+    const source = from === "latest" ? wh.latest(name) : ident(name);
+    const rows = await wh.query(sql`SELECT * FROM ${source} ORDER BY ${join(order.map(ident))}`);
+    out[name] = rows.map((row) => {
+      const { ingested_at_ms: _ingested, ...rest } = row;
+      return rest;
+    });
+  }
+  return out;
+}
+
+/**
+ * Equal rows, where non-integer numbers may differ by a relative 1e-12: ClickHouse 18.16's text
+ * input parser rounds some doubles to a neighbouring one (DuckDB and current servers are exact).
+ * Whatever the backend, the same input always gives the same stored value.
+ */
+export function expectSameRows(
+  actual: readonly Record<string, unknown>[],
+  expected: readonly Record<string, unknown>[],
+  what: string,
+): void {
+  expect(actual.length, `${what}: rows`).toBe(expected.length);
+  const close = (a: unknown, b: unknown) =>
+    a === b ||
+    (typeof a === "number" &&
+      typeof b === "number" &&
+      Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b)));
+  const differing = actual.flatMap((row, i) =>
+    [...new Set([...Object.keys(row), ...Object.keys(expected[i] ?? {})])]
+      .filter((k) => !close(row[k], expected[i]?.[k]))
+      .map((k) => `${what} row ${i} ${k}: ${String(row[k])} != ${String(expected[i]?.[k])}`),
+  );
+  expect(differing.slice(0, 10), `${differing.length} differing values`).toEqual([]);
+}
