@@ -12,6 +12,7 @@ import { simulateToEventLog } from "../../producers/index.js";
 import { unframe } from "../../schemas/codec.js";
 import { createConfluentSchemaRegistry } from "../../schemas/confluent/index.js";
 import { nativeServiceAddresses } from "../support/services.js";
+import { KEEP_SIMULATED_HISTORY } from "../support/topics.js";
 
 const { kafkaBrokers, schemaRegistryUrl } = nativeServiceAddresses();
 const runId = `${Date.now().toString(36)}-${process.pid}`;
@@ -39,8 +40,8 @@ async function runInto(name: string, seed: number) {
   created.push(topics.clickstream, topics.billing);
   try {
     await log.admin().createTopics([
-      { name: topics.clickstream, partitions: 3 },
-      { name: topics.billing, partitions: 3 },
+      { name: topics.clickstream, partitions: 3, config: KEEP_SIMULATED_HISTORY },
+      { name: topics.billing, partitions: 3, config: KEEP_SIMULATED_HISTORY },
     ]);
     const handle = simulateToEventLog({
       log,

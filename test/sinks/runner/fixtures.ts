@@ -12,6 +12,7 @@ import type { SchemaRegistry } from "../../../schemas/ports.js";
 import type { BillingEvent, ChurnScore, ClickEvent } from "../../../schemas/types.js";
 import type { AppliedMigration, Migration, Row, SqlQuery, Warehouse } from "../../../sinks/ports.js";
 import type { SqlFragment } from "../../../sinks/sql.js";
+import { KEEP_SIMULATED_HISTORY } from "../../support/topics.js";
 
 export const DAY_MS = 86_400_000;
 /** 2025-03-01T00:00:00Z: the first day of the fixture. */
@@ -105,7 +106,11 @@ export async function produceFixture(
   topics: FixtureTopics,
   partitions = 3,
 ): Promise<Expected> {
-  await log.admin().createTopics(Object.values(topics).map((name) => ({ name, partitions })));
+  await log
+    .admin()
+    .createTopics(
+      Object.values(topics).map((name) => ({ name, partitions, config: KEEP_SIMULATED_HISTORY })),
+    );
   const codec = new AvroCodec(registry);
   const clickId = await codec.schemaIdFor(valueSubject(topics.clickstream), "ClickEvent");
   const billingId = await codec.schemaIdFor(valueSubject(topics.billing), "BillingEvent");

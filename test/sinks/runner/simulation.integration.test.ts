@@ -10,6 +10,7 @@ import { createKafkaEventLog } from "../../../core/eventlog/index.js";
 import { createConfluentSchemaRegistry } from "../../../schemas/confluent/index.js";
 import { createClickHouseWarehouse } from "../../../sinks/clickhouse/index.js";
 import { nativeServiceAddresses } from "../../support/services.js";
+import { KEEP_SIMULATED_HISTORY } from "../../support/topics.js";
 import { uniqueTopics } from "./fixtures.js";
 import { expectReconciled, simulateAndSink } from "./simulation.js";
 
@@ -39,7 +40,11 @@ describe("a simulated customer base through the sinks (Kafka, ClickHouse)", () =
           `ClickHouse is not reachable at ${clickhouseUrl} (${String(error)}). Run \`churnstream stack up\``,
         );
       });
-      await log.admin().createTopics(Object.values(topics).map((name) => ({ name, partitions: 6 })));
+      await log
+        .admin()
+        .createTopics(
+          Object.values(topics).map((name) => ({ name, partitions: 6, config: KEEP_SIMULATED_HISTORY })),
+        );
       const run = await simulateAndSink(
         log,
         registry,
