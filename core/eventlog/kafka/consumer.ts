@@ -26,6 +26,9 @@ import { findRebalanceError, toChurnError } from "./errors.js";
 import type { PartitionCounts } from "./producer.js";
 import { byTopic, toLogRecord } from "./records.js";
 
+/** Restartable crashes tolerated while a consumer first joins its group. */
+const MAX_RESTARTS_BEFORE_JOIN = 5;
+
 const { KafkaJSNonRetriableError } = kafkajs;
 
 export class KafkaConsumer implements Consumer {
@@ -75,6 +78,8 @@ export class KafkaConsumer implements Consumer {
     this.state = "subscribed";
   }
 
+  private crashesBeforeJoin = 0;
+
   async run(handlers: ConsumerHandlers): Promise<void> {
     checkRun(this.state);
     this.state = "running";
@@ -83,8 +88,12 @@ export class KafkaConsumer implements Consumer {
     this.consumer.on(GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment));
     this.consumer.on(CRASH, (event) => {
       this.restarting = event.payload.restart;
-      // A crash kafkajs will not restart from, or any crash before the first join, is final.
-      if (!event.payload.restart || !this.firstAssignment.settled) {
+      // A crash kafkajs will not restart from is final. Before the first join, kafkajs restarts
+      // on transient broker states (a coordinator still loading its offsets after a broker
+      // restart); a few are tolerated, but a broker that never lets the group join must fail.
+      if (!this.firstAssignment.settled && event.payload.restart) this.crashesBeforeJoin += 1;
+      const tooManyBeforeJoin = this.crashesBeforeJoin > MAX_RESTARTS_BEFORE_JOIN;
+      if (!event.payload.restart || (!this.firstAssignment.settled && tooManyBeforeJoin)) {
         this.fail(
           toChurnError(event.payload.error, `consuming as group "${this.settings.groupId}"`, this.brokers),
         );
