@@ -6,6 +6,7 @@ import {
   openSchemaRegistry,
   openWarehouse,
 } from "../../core/backends.js";
+import { isDrained } from "../../core/eventlog/drain.js";
 import type { EventLog } from "../../core/eventlog/ports.js";
 import { createLogger } from "../../core/logger.js";
 import { createProcessRegistry } from "../../core/metrics.js";
@@ -29,19 +30,9 @@ interface DemoOptions {
 
 const DAY_MS = 86_400_000;
 
-/** True once every group has committed up to the end of each of its topics. */
-async function sinksCaughtUp(
-  log: EventLog,
-  groups: ReadonlyMap<string, readonly string[]>,
-): Promise<boolean> {
-  const admin = log.admin();
-  for (const [group, topics] of groups) {
-    for (const topic of topics) {
-      const ends = await admin.endOffsets(topic);
-      const committed = await admin.committedOffsets(group, topic);
-      for (const [partition, end] of ends) if ((committed.get(partition) ?? 0) < end) return false;
-    }
-  }
+/** True once every sink group has committed the end of each of its topics. */
+async function sinksDrained(log: EventLog, groups: ReadonlyMap<string, readonly string[]>): Promise<boolean> {
+  for (const [group, topics] of groups) if (!(await isDrained(log, group, topics))) return false;
   return true;
 }
 
@@ -164,7 +155,7 @@ export function registerDemoCommand(program: Command): void {
           [`${sinkOptions.groupIdPrefix}-silver`, [t.clickstream, t.billing]],
           [`${sinkOptions.groupIdPrefix}-gold`, [t.billing, t.scores]],
         ]);
-        while (!interrupted && !(await sinksCaughtUp(log, groups))) {
+        while (!interrupted && !(await sinksDrained(log, groups))) {
           await sinks.flush();
           await new Promise((r) => setTimeout(r, 250));
         }

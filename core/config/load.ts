@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import { parse as parseYaml } from "yaml";
 import type { z } from "zod";
 import { ChurnError, errorMessage } from "../errors.js";
+import { deepFreeze } from "../options.js";
 import { projectRoot } from "../paths.js";
 import { type ConfigLeaf, configLeaves, parseLeafValue } from "./leaves.js";
 import { type ChurnConfig, configSchema } from "./schema.js";
@@ -170,12 +171,4 @@ function flattenPaths(node: Record<string, unknown>, prefix = ""): string[] {
       ? [path, ...flattenPaths(value as Record<string, unknown>, path)]
       : [path];
   });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -6,8 +6,8 @@
  * batches, assignments and timer work never interleave.
  */
 
+import { createDeferred } from "../../core/async.js";
 import { ChurnError } from "../../core/errors.js";
-import { createDeferred } from "../../core/eventlog/async.js";
 import type { Batch, Consumer, EventLog, Producer, TopicPartition } from "../../core/eventlog/ports.js";
 import type { FeatureStore } from "../../core/featurestore/ports.js";
 import type { Logger } from "../../core/logger.js";

@@ -8,9 +8,9 @@
  * finished, and seeks made inside it apply to the first fetch.
  */
 import kafkajs from "kafkajs";
+import { createDeferred } from "../../async.js";
 import { ChurnError } from "../../errors.js";
 import { diffAssignment, sortTopicPartitions, topicPartitionKey } from "../assignment.js";
-import { createDeferred } from "../async.js";
 import {
   type ConsumerSettings,
   type ConsumerState,

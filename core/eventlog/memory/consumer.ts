@@ -1,6 +1,7 @@
 /** A member of a consumer group of the in-memory log. */
+
+import { createDeferred, Signal, yieldToEventLoop } from "../../async.js";
 import { diffAssignment, sortTopicPartitions, topicPartitionKey } from "../assignment.js";
-import { createDeferred, Signal, yieldToEventLoop } from "../async.js";
 import {
   type ConsumerSettings,
   type ConsumerState,

@@ -3,10 +3,12 @@
  * by Maven. The data directory is formatted once; later starts reuse it, so topics survive
  * restarts and crashes.
  */
+
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
+import { withTimeout } from "../../../core/async.js";
 import { ChurnError, errorMessage } from "../../../core/errors.js";
 import type { StackOptions } from "../options.js";
 import { assertPortFree, isPortOpen, livePid, spawnDetached, stopPid, waitForHealthy } from "../process.js";
@@ -136,11 +138,7 @@ export async function probe(port: number, timeoutMs: number): Promise<ServiceHea
     retry: { retries: 0 },
   });
   const admin = kafka.admin();
-  let timer: NodeJS.Timeout | undefined;
   try {
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
     const work = (async () => {
       await admin.connect();
       const topics = await admin.listTopics();
@@ -158,14 +156,13 @@ export async function probe(port: number, timeoutMs: number): Promise<ServiceHea
           detail: `${leaderless.length} partition(s) without a leader yet, e.g. ${leaderless[0]}`,
         };
       }
-      for (const topic of own) await admin.fetchTopicOffsets(topic);
+      await Promise.all(own.map((topic) => admin.fetchTopicOffsets(topic)));
       return { healthy: true, detail: `cluster ${cluster.clusterId}, ${own.length} topics` };
     })();
-    return await Promise.race([work, timeout]);
+    return await withTimeout(work, timeoutMs, () => new Error(`no answer within ${timeoutMs} ms`));
   } catch (error) {
     return { healthy: false, detail: errorMessage(error) };
   } finally {
-    clearTimeout(timer);
     await admin.disconnect().catch(() => undefined);
   }
 }

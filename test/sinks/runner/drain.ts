@@ -1,21 +1,7 @@
 /** Waits until sink groups have committed everything on their topics. */
+import { isDrained } from "../../../core/eventlog/drain.js";
 import type { EventLog } from "../../../core/eventlog/ports.js";
 import { waitFor } from "./fixtures.js";
-
-/** True when `groupId` has committed the end offset of every partition of `topics`. */
-export async function isDrained(log: EventLog, groupId: string, topics: readonly string[]): Promise<boolean> {
-  const admin = log.admin();
-  for (const topic of topics) {
-    const [ends, committed] = await Promise.all([
-      admin.endOffsets(topic),
-      admin.committedOffsets(groupId, topic),
-    ]);
-    for (const [partition, end] of ends) {
-      if (end > 0 && committed.get(partition) !== end) return false;
-    }
-  }
-  return true;
-}
 
 export async function waitDrained(
   log: EventLog,
