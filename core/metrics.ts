@@ -26,3 +26,17 @@ export function getOrCreateMetric<T>(registry: Registry, name: string, create: (
   const existing = registry.getSingleMetric(name);
   return (existing as T | undefined) ?? create();
 }
+
+/**
+ * The metric named `config.name` in `registry`, registered on first use: lets two instances of a
+ * component (two consumers in one process) share one series family.
+ */
+export function sharedMetric<M, C extends { name: string }>(
+  registry: Registry,
+  Kind: new (config: C & { registers: Registry[] }) => M,
+  config: C,
+): M {
+  return (
+    (registry.getSingleMetric(config.name) as M | undefined) ?? new Kind({ ...config, registers: [registry] })
+  );
+}

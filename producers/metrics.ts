@@ -8,7 +8,7 @@
  * - `churnstream_producer_simulated_time_seconds` the simulator's clock (epoch seconds)
  */
 import { Counter, Gauge, Histogram } from "prom-client";
-import { getOrCreateMetric, type MetricsOptions } from "../core/metrics.js";
+import { type MetricsOptions, sharedMetric } from "../core/metrics.js";
 
 export interface ProducerMetrics {
   produced(topic: string, type: string, records: number): void;
@@ -35,11 +35,7 @@ export function createProducerMetrics(deps: Partial<MetricsOptions> = {}): Produ
   const constant = deps.labels ?? {};
   const names = Object.keys(constant);
   const counter = (name: string, help: string, labelNames: string[]) =>
-    getOrCreateMetric(
-      registry,
-      name,
-      () => new Counter({ name, help, labelNames: [...names, ...labelNames], registers: [registry] }),
-    );
+    sharedMetric(registry, Counter, { name, help, labelNames: [...names, ...labelNames] });
   const events = counter("churnstream_producer_events_total", "Records produced, by topic and event type.", [
     "topic",
     "type",
@@ -49,29 +45,17 @@ export function createProducerMetrics(deps: Partial<MetricsOptions> = {}): Produ
   const faults = counter("churnstream_producer_faults_injected_total", "Injected stream faults, by kind.", [
     "kind",
   ]);
-  const latency = getOrCreateMetric(
-    registry,
-    "churnstream_producer_send_duration_seconds",
-    () =>
-      new Histogram({
-        name: "churnstream_producer_send_duration_seconds",
-        help: "Time from handing a batch to the log until it is acknowledged.",
-        labelNames: [...names, "topic"],
-        buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-        registers: [registry],
-      }),
-  );
-  const clock = getOrCreateMetric(
-    registry,
-    "churnstream_producer_simulated_time_seconds",
-    () =>
-      new Gauge({
-        name: "churnstream_producer_simulated_time_seconds",
-        help: "The simulator's clock, epoch seconds.",
-        labelNames: names,
-        registers: [registry],
-      }),
-  );
+  const latency = sharedMetric(registry, Histogram, {
+    name: "churnstream_producer_send_duration_seconds",
+    help: "Time from handing a batch to the log until it is acknowledged.",
+    labelNames: [...names, "topic"],
+    buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+  });
+  const clock = sharedMetric(registry, Gauge, {
+    name: "churnstream_producer_simulated_time_seconds",
+    help: "The simulator's clock, epoch seconds.",
+    labelNames: names,
+  });
   return {
     produced: (topic, type, n) => events.inc({ ...constant, topic, type }, n),
     bytes: (topic, n) => bytes.inc({ ...constant, topic }, n),

@@ -3,7 +3,7 @@
  * and table (errors by operation and code).
  */
 import { Counter, Histogram } from "prom-client";
-import { getOrCreateMetric, type MetricsOptions } from "../core/metrics.js";
+import { type MetricsOptions, sharedMetric } from "../core/metrics.js";
 
 /** What a backend reports; a no-op when no registry was given. */
 export interface WarehouseMetrics {
@@ -27,40 +27,22 @@ export function createWarehouseMetrics(
   if (!registry) return NOOP;
   const constant = { ...(metrics.labels ?? {}), backend };
   const constantNames = Object.keys(constant);
-  const rows = getOrCreateMetric(
-    registry,
-    "churnstream_warehouse_rows_inserted_total",
-    () =>
-      new Counter({
-        name: "churnstream_warehouse_rows_inserted_total",
-        help: "Rows written to the warehouse (before deduplication by key).",
-        labelNames: [...constantNames, "table"],
-        registers: [registry],
-      }),
-  );
-  const duration = getOrCreateMetric(
-    registry,
-    "churnstream_warehouse_insert_duration_seconds",
-    () =>
-      new Histogram({
-        name: "churnstream_warehouse_insert_duration_seconds",
-        help: "Duration of one warehouse insert batch.",
-        labelNames: [...constantNames, "table"],
-        buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-        registers: [registry],
-      }),
-  );
-  const errors = getOrCreateMetric(
-    registry,
-    "churnstream_warehouse_errors_total",
-    () =>
-      new Counter({
-        name: "churnstream_warehouse_errors_total",
-        help: "Failed warehouse operations by operation and error code.",
-        labelNames: [...constantNames, "operation", "code"],
-        registers: [registry],
-      }),
-  );
+  const rows = sharedMetric(registry, Counter, {
+    name: "churnstream_warehouse_rows_inserted_total",
+    help: "Rows written to the warehouse (before deduplication by key).",
+    labelNames: [...constantNames, "table"],
+  });
+  const duration = sharedMetric(registry, Histogram, {
+    name: "churnstream_warehouse_insert_duration_seconds",
+    help: "Duration of one warehouse insert batch.",
+    labelNames: [...constantNames, "table"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  });
+  const errors = sharedMetric(registry, Counter, {
+    name: "churnstream_warehouse_errors_total",
+    help: "Failed warehouse operations by operation and error code.",
+    labelNames: [...constantNames, "operation", "code"],
+  });
   return {
     inserted(table, count, seconds) {
       rows.inc({ ...constant, table }, count);

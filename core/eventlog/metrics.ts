@@ -7,7 +7,7 @@
  * - `churnstream_eventlog_commits_total{group}` (successful commit calls)
  */
 import { Counter, Gauge } from "prom-client";
-import { getOrCreateMetric, type MetricsOptions } from "../metrics.js";
+import { type MetricsOptions, sharedMetric } from "../metrics.js";
 
 /** What a backend reports; a no-op when no registry was given. */
 export interface EventLogMetrics {
@@ -36,50 +36,26 @@ export function createEventLogMetrics(deps: EventLogMetricsDeps = {}): EventLogM
   if (!registry) return noop;
   const constant = deps.labels ?? {};
   const constantNames = Object.keys(constant);
-  const produced = getOrCreateMetric(
-    registry,
-    "churnstream_eventlog_records_produced_total",
-    () =>
-      new Counter({
-        name: "churnstream_eventlog_records_produced_total",
-        help: "Records appended to the event log.",
-        labelNames: [...constantNames, "topic"],
-        registers: [registry],
-      }),
-  );
-  const consumed = getOrCreateMetric(
-    registry,
-    "churnstream_eventlog_records_consumed_total",
-    () =>
-      new Counter({
-        name: "churnstream_eventlog_records_consumed_total",
-        help: "Records delivered to consumer handlers.",
-        labelNames: [...constantNames, "group", "topic"],
-        registers: [registry],
-      }),
-  );
-  const lag = getOrCreateMetric(
-    registry,
-    "churnstream_eventlog_consumer_lag_records",
-    () =>
-      new Gauge({
-        name: "churnstream_eventlog_consumer_lag_records",
-        help: "Records between a consumer's position and the partition's end offset.",
-        labelNames: [...constantNames, "group", "topic", "partition"],
-        registers: [registry],
-      }),
-  );
-  const commits = getOrCreateMetric(
-    registry,
-    "churnstream_eventlog_commits_total",
-    () =>
-      new Counter({
-        name: "churnstream_eventlog_commits_total",
-        help: "Successful offset commits.",
-        labelNames: [...constantNames, "group"],
-        registers: [registry],
-      }),
-  );
+  const produced = sharedMetric(registry, Counter, {
+    name: "churnstream_eventlog_records_produced_total",
+    help: "Records appended to the event log.",
+    labelNames: [...constantNames, "topic"],
+  });
+  const consumed = sharedMetric(registry, Counter, {
+    name: "churnstream_eventlog_records_consumed_total",
+    help: "Records delivered to consumer handlers.",
+    labelNames: [...constantNames, "group", "topic"],
+  });
+  const lag = sharedMetric(registry, Gauge, {
+    name: "churnstream_eventlog_consumer_lag_records",
+    help: "Records between a consumer's position and the partition's end offset.",
+    labelNames: [...constantNames, "group", "topic", "partition"],
+  });
+  const commits = sharedMetric(registry, Counter, {
+    name: "churnstream_eventlog_commits_total",
+    help: "Successful offset commits.",
+    labelNames: [...constantNames, "group"],
+  });
   return {
     produced: (topic, records) => produced.inc({ ...constant, topic }, records),
     consumed: (group, topic, records) => consumed.inc({ ...constant, group, topic }, records),

@@ -1,6 +1,6 @@
 import { Counter, Histogram, Registry } from "prom-client";
 import { ChurnError } from "../errors.js";
-import { getOrCreateMetric } from "../metrics.js";
+import { sharedMetric } from "../metrics.js";
 import type { FeatureStoreBackend } from "./ports.js";
 
 /** The store operations that metrics are labelled with (`op`). */
@@ -44,40 +44,22 @@ export function createFeatureStoreMetrics(
   const registry = deps.registry ?? new Registry();
   const constant = { ...deps.labels, backend };
   const constantNames = Object.keys(constant);
-  const operations = getOrCreateMetric(
-    registry,
-    "churnstream_featurestore_operations_total",
-    () =>
-      new Counter({
-        name: "churnstream_featurestore_operations_total",
-        help: "Feature store operations, by operation (batched calls count once).",
-        labelNames: ["op", ...constantNames],
-        registers: [registry],
-      }),
-  );
-  const duration = getOrCreateMetric(
-    registry,
-    "churnstream_featurestore_operation_duration_seconds",
-    () =>
-      new Histogram({
-        name: "churnstream_featurestore_operation_duration_seconds",
-        help: "Duration of feature store operations, including the round trip to the backend.",
-        labelNames: ["op", ...constantNames],
-        buckets: DURATION_BUCKETS,
-        registers: [registry],
-      }),
-  );
-  const errors = getOrCreateMetric(
-    registry,
-    "churnstream_featurestore_errors_total",
-    () =>
-      new Counter({
-        name: "churnstream_featurestore_errors_total",
-        help: "Failed feature store operations, by operation and error code.",
-        labelNames: ["op", "code", ...constantNames],
-        registers: [registry],
-      }),
-  );
+  const operations = sharedMetric(registry, Counter, {
+    name: "churnstream_featurestore_operations_total",
+    help: "Feature store operations, by operation (batched calls count once).",
+    labelNames: ["op", ...constantNames],
+  });
+  const duration = sharedMetric(registry, Histogram, {
+    name: "churnstream_featurestore_operation_duration_seconds",
+    help: "Duration of feature store operations, including the round trip to the backend.",
+    labelNames: ["op", ...constantNames],
+    buckets: DURATION_BUCKETS,
+  });
+  const errors = sharedMetric(registry, Counter, {
+    name: "churnstream_featurestore_errors_total",
+    help: "Failed feature store operations, by operation and error code.",
+    labelNames: ["op", "code", ...constantNames],
+  });
 
   return {
     async observe<T>(op: FeatureStoreOp, operation: () => Promise<T>): Promise<T> {

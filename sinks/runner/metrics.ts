@@ -12,7 +12,7 @@
  *   gold_customer_daily materializer's written days and restarts from scratch (late data)
  */
 import { Counter, Gauge, Histogram } from "prom-client";
-import { getOrCreateMetric, type MetricsOptions } from "../../core/metrics.js";
+import { type MetricsOptions, sharedMetric } from "../../core/metrics.js";
 
 export interface SinkMetrics {
   committed(topic: string, records: number): void;
@@ -51,17 +51,9 @@ export function createSinkMetrics(sink: string, metrics: Partial<MetricsOptions>
   const constant = { ...(metrics.labels ?? {}), sink };
   const names = Object.keys(constant);
   const counter = (name: string, help: string, labels: Labels) =>
-    getOrCreateMetric(
-      registry,
-      name,
-      () => new Counter({ name, help, labelNames: [...names, ...labels], registers: [registry] }),
-    );
+    sharedMetric(registry, Counter, { name, help, labelNames: [...names, ...labels] });
   const gauge = (name: string, help: string, labels: Labels) =>
-    getOrCreateMetric(
-      registry,
-      name,
-      () => new Gauge({ name, help, labelNames: [...names, ...labels], registers: [registry] }),
-    );
+    sharedMetric(registry, Gauge, { name, help, labelNames: [...names, ...labels] });
   const records = counter("churnstream_sink_records_total", "Records written and committed by a sink.", [
     "topic",
   ]);
@@ -82,18 +74,12 @@ export function createSinkMetrics(sink: string, metrics: Partial<MetricsOptions>
   ]);
   const buffered = gauge("churnstream_sink_buffered_records", "Records a sink holds, not yet written.", []);
   const paused = gauge("churnstream_sink_paused", "1 while a sink's consumption is paused.", []);
-  const flush = getOrCreateMetric(
-    registry,
-    "churnstream_sink_flush_duration_seconds",
-    () =>
-      new Histogram({
-        name: "churnstream_sink_flush_duration_seconds",
-        help: "Duration of one sink batch: process, insert, dead letters, commit.",
-        labelNames: names,
-        buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-        registers: [registry],
-      }),
-  );
+  const flush = sharedMetric(registry, Histogram, {
+    name: "churnstream_sink_flush_duration_seconds",
+    help: "Duration of one sink batch: process, insert, dead letters, commit.",
+    labelNames: names,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  });
   const days = counter("churnstream_sink_daily_days_total", "Days of gold_customer_daily written.", []);
   const refolds = counter(
     "churnstream_sink_daily_refolds_total",
