@@ -104,8 +104,10 @@ export class AvroCodec {
    */
   encode<R extends RecordName>(record: R, schemaId: number, value: RecordTypes[R]): Buffer {
     const type = this.type(record);
-    const invalid: string[] = [];
-    if (!type.isValid(value, { errorHook: (path, v) => invalid.push(`${path.join(".")}=${String(v)}`) })) {
+    // The hot path validates without an error hook; the failing fields are collected only on failure.
+    if (!type.isValid(value)) {
+      const invalid: string[] = [];
+      type.isValid(value, { errorHook: (path, v) => invalid.push(`${path.join(".")}=${String(v)}`) });
       throw new ChurnError(
         "CHURN_WIRE_ENCODE_FAILED",
         `cannot encode ${record}: invalid field(s) ${invalid.join(", ")}; fix the producer to match schemas/avro`,
