@@ -10,7 +10,7 @@ import { CustomerState, DAY_COLS, DAY_SLOTS, HOUR_SLOTS, MINUTE_SLOTS, RING_COLS
 import { createPartitionState, type LogicOptions, type PartitionState, type TopicCounters } from "./logic.js";
 
 const MAGIC = 0x31465343; // "CSF1" little-endian
-const VERSION = 1;
+const VERSION = 2;
 
 /** Next offsets to process, per input topic. */
 export interface PartitionOffsets {
@@ -67,6 +67,8 @@ function writeCustomer(w: BinaryWriter, c: CustomerState): void {
   w.u32(c.activeMask);
   w.u8((c.cancelled ? 1 : 0) | (c.minutes ? 2 : 0) | (c.hours ? 4 : 0) | (c.days ? 8 : 0));
   w.str(c.plan);
+  w.str(c.country);
+  w.f64(c.countryTs);
   if (c.minutes) w.bytes(c.minutes);
   if (c.hours) w.bytes(c.hours);
   if (c.days) w.bytes(c.days);
@@ -96,6 +98,8 @@ function readCustomer(r: BinaryReader): CustomerState {
   const flags = r.u8();
   c.cancelled = (flags & 1) !== 0;
   c.plan = r.str();
+  c.country = r.str();
+  c.countryTs = r.f64();
   if (flags & 2) c.minutes = r.into(new Uint16Array(MINUTE_SLOTS * RING_COLS));
   if (flags & 4) c.hours = r.into(new Uint32Array(HOUR_SLOTS * RING_COLS));
   if (flags & 8) c.days = r.into(new Uint32Array(DAY_SLOTS * DAY_COLS));

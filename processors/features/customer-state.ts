@@ -48,6 +48,9 @@ export class CustomerState {
   lastPaymentTs = NONE;
   plan = UNKNOWN_PLAN;
   planTs = NONE;
+  /** Country of the latest click event by event time ("" before any); for at-risk filters. */
+  country = "";
+  countryTs = NONE;
   priceCents = 0;
   priceTs = NONE;
   /** Time of the latest SUBSCRIPTION_STARTED or SUBSCRIPTION_CANCELLED, and which it was. */

@@ -150,6 +150,11 @@ export function applyClick(c: CustomerState, event: ClickEvent, featureId: numbe
   const day = dayOf(ts);
   markActive(c, day);
   if (event.type === "LOGIN" && ts > c.lastLoginTs) c.lastLoginTs = ts;
+  // Latest by event time, ties broken by value, so a replay in another order agrees.
+  if (ts > c.countryTs || (ts === c.countryTs && event.country > c.country)) {
+    c.countryTs = ts;
+    c.country = event.country;
+  }
   if (event.type === "PAGE_VIEW") {
     addMinute(c, minuteOf(ts), R_PAGE_VIEWS, 1, clockTs);
     addHour(c, hourOf(ts), R_PAGE_VIEWS, 1, clockTs);

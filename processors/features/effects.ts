@@ -5,6 +5,7 @@
  */
 
 import type { ProduceRecord } from "../../core/eventlog/ports.js";
+import { COUNTRY_FIELD } from "../../core/featurestore/keys.js";
 import type { HashWrite } from "../../core/featurestore/ports.js";
 import { type AvroCodec, frame } from "../../schemas/codec.js";
 import type { DeadLetter } from "../../schemas/types.js";
@@ -80,7 +81,11 @@ export function buildEffects(
   let byOffset: Map<string, Entry> | undefined;
   for (const emit of result.emits) {
     if (emit.kind === "features") {
-      writes.push({ customerId: emit.features.customer_id, fields: featuresToHash(emit.features) });
+      const fields = featuresToHash(emit.features);
+      writes.push({
+        customerId: emit.features.customer_id,
+        fields: emit.country === "" ? fields : { ...fields, [COUNTRY_FIELD]: emit.country },
+      });
       if (options.publishFeatures) {
         features.push({
           key: emit.features.customer_id,

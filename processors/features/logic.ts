@@ -57,7 +57,14 @@ export interface LateEmit {
   readonly watermarkTs: number;
 }
 
-export type FeaturesEmit = { readonly kind: "features"; readonly features: CustomerFeatures } | LateEmit;
+export type FeaturesEmit =
+  | {
+      readonly kind: "features";
+      readonly features: CustomerFeatures;
+      /** Country of the customer's latest session ("" when none); stored beside the features. */
+      readonly country: string;
+    }
+  | LateEmit;
 
 /** Per-topic counts since the partition's first event (checkpointed with the state). */
 export interface TopicCounters {
@@ -193,7 +200,11 @@ function onEvent(state: PartitionState, input: FeaturesInput & { kind: TopicKind
 }
 
 function emit(state: PartitionState, c: CustomerState, out: FeaturesEmit[]): void {
-  out.push({ kind: "features", features: featuresAsOf(c, state.clockTs, state.watermarkTs) });
+  out.push({
+    kind: "features",
+    features: featuresAsOf(c, state.clockTs, state.watermarkTs),
+    country: c.country,
+  });
 }
 
 function endBatch(state: PartitionState): readonly FeaturesEmit[] {

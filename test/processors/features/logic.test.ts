@@ -199,3 +199,25 @@ describe("features logic: emission, re-emission and compaction", () => {
     expect(v.get("C1")!.page_views_1h).toBe(0);
   });
 });
+
+describe("features logic: country of the latest session", () => {
+  const countryOf = (events: Parameters<typeof batch>[1]) => {
+    const emits = batch(createPartitionState(LOGIC), events);
+    const last = emits.filter((e) => e.kind === "features").at(-1);
+    return last?.kind === "features" ? last.country : undefined;
+  };
+
+  it("follows event time, not arrival order, so a replay in another order agrees", () => {
+    const events = [
+      click("C1", T0 - 2 * HOUR, "PAGE_VIEW", { country: "DE" }),
+      click("C1", T0, "PAGE_VIEW", { country: "FR" }),
+      click("C1", T0 - HOUR, "PAGE_VIEW", { country: "GB" }), // out of order: older than FR
+    ];
+    expect(countryOf(events)).toBe("FR");
+    expect(countryOf([...events].reverse())).toBe("FR");
+  });
+
+  it("is empty for a customer with billing events only", () => {
+    expect(countryOf([billing("C1", T0, "SUBSCRIPTION_STARTED")])).toBe("");
+  });
+});
