@@ -22,6 +22,7 @@ const RANGES = {
 const MAX_EPOCH_SECONDS = 4_294_967_295;
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 // ISO 8601 with an explicit zone, so a value never depends on the host's time zone.
+const ISO_UTC_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const DATETIME_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
@@ -29,16 +30,124 @@ const DATETIME_RE = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}
  * @throws ChurnError CHURN_SINK_BAD_VALUE naming table, row index, column and the accepted values.
  */
 export function normalizeRows(table: TableSpec, rows: readonly Row[]): Cell[][] {
-  const names = new Set(table.columns.map((c) => c.name));
-  return rows.map((row, index) => {
+  const { columns, names, checks, known } = compiled(table);
+  const width = columns.length;
+  const out: Cell[][] = new Array(rows.length);
+  for (let index = 0; index < rows.length; index++) {
+    const row = rows[index]!;
     if (row === null || typeof row !== "object")
       throw bad(table, index, undefined, "a row must be an object");
-    for (const name of Object.keys(row)) {
-      if (!names.has(name)) throw bad(table, index, name, "no such column; check the table's migration");
+    for (const name in row) {
+      if (!known.has(name)) throw bad(table, index, name, "no such column; check the table's migration");
     }
-    return table.columns.map((column) => normalizeCell(table, index, column, row[column.name]));
-  });
+    const cells: Cell[] = new Array(width);
+    for (let i = 0; i < width; i++) {
+      const value = row[names[i]!];
+      const cell = checks[i]!(value);
+      // The fast check accepts the common forms only; the full one accepts or explains the rest.
+      cells[i] = cell === SLOW ? normalizeCell(table, index, columns[i]!, value) : cell;
+    }
+    out[index] = cells;
+  }
+  return out;
 }
+
+/** Marks a value the fast check does not accept as is. */
+const SLOW: unique symbol = Symbol("slow");
+type FastCheck = (value: CellValue | undefined) => Cell | typeof SLOW;
+
+interface CompiledTable {
+  columns: readonly ColumnSpec[];
+  names: readonly string[];
+  checks: readonly FastCheck[];
+  known: ReadonlySet<string>;
+}
+
+const compiledTables = new WeakMap<TableSpec, CompiledTable>();
+
+/** Per-table checks built once: the hot path does no per-value allocation or regex. */
+function compiled(table: TableSpec): CompiledTable {
+  let found = compiledTables.get(table);
+  if (found === undefined) {
+    found = {
+      columns: table.columns,
+      names: table.columns.map((c) => c.name),
+      checks: table.columns.map(fastCheck),
+      known: new Set(table.columns.map((c) => c.name)),
+    };
+    compiledTables.set(table, found);
+  }
+  return found;
+}
+
+function fastCheck(column: ColumnSpec): FastCheck {
+  const check = fastTypeCheck(column.type);
+  const ifNull = column.nullable ? null : SLOW;
+  return (value) => (value === null || value === undefined ? ifNull : check(value));
+}
+
+function fastTypeCheck(type: ColumnSpec["type"]): (value: CellValue) => Cell | typeof SLOW {
+  switch (type) {
+    case "String":
+      return (v) => (typeof v === "string" && isWellFormed(v) ? v : SLOW);
+    case "Float64":
+      return (v) => (typeof v === "number" && Number.isFinite(v) ? v : SLOW);
+    case "UInt8":
+      return (v) => (typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= 255 ? v + 0 : SLOW);
+    case "Int32":
+      return (v) =>
+        typeof v === "number" && Number.isInteger(v) && v >= -2_147_483_648 && v <= 2_147_483_647
+          ? v + 0
+          : SLOW;
+    case "Int64":
+      // `+ 0` turns -0 into 0, the canonical form.
+      return (v) => (typeof v === "number" && Number.isSafeInteger(v) ? v + 0 : SLOW);
+    case "UInt64":
+      return (v) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v + 0 : SLOW);
+    case "Date":
+      return (v) => (typeof v === "string" && isDateText(v) ? v : SLOW);
+    case "DateTime":
+      return (v) => {
+        // A Date, or the ISO form Date#toISOString gives (what the sinks' rows carry).
+        const ms =
+          v instanceof Date
+            ? v.getTime()
+            : typeof v === "string" && ISO_UTC_RE.test(v)
+              ? Date.parse(v)
+              : Number.NaN;
+        const seconds = Math.floor(ms / 1000);
+        return seconds >= 0 && seconds <= MAX_EPOCH_SECONDS ? new Date(seconds * 1000) : SLOW;
+      };
+  }
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** `YYYY-MM-DD`, a real calendar day in 1970..2105 (checked without regex or Date). */
+function isDateText(v: string): boolean {
+  if (v.length !== 10 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return false;
+  const year = digits(v, 0, 4);
+  const month = digits(v, 5, 7);
+  const day = digits(v, 8, 10);
+  if (year < 1970 || year > 2105 || month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
+}
+
+function digits(v: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const d = v.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+// String.prototype.isWellFormed (Node 20+) is native; the regex is the fallback.
+const nativeWellFormed = (String.prototype as { isWellFormed?: () => boolean }).isWellFormed;
+const isWellFormed: (v: string) => boolean =
+  nativeWellFormed === undefined ? (v) => !hasLoneSurrogate(v) : (v) => nativeWellFormed.call(v);
 
 function normalizeCell(
   table: TableSpec,
@@ -151,7 +260,12 @@ export function latestPerKey(table: TableSpec, rows: readonly Cell[][]): Cell[][
     table.versionColumn === undefined ? -1 : table.columns.findIndex((c) => c.name === table.versionColumn);
   const latest = new Map<string, Cell[]>();
   for (const row of rows) {
-    const key = JSON.stringify(keyIndexes.map((i) => cellKey(row[i] ?? null)));
+    let key = "";
+    // Length-prefixed parts: no separator a string could contain makes two keys collide.
+    for (const i of keyIndexes) {
+      const part = cellKey(row[i] ?? null);
+      key += `${part.length}:${part}`;
+    }
     const current = latest.get(key);
     if (current && versionIndex >= 0 && compareVersions(row[versionIndex]!, current[versionIndex]!) < 0)
       continue;

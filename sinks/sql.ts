@@ -148,6 +148,28 @@ export function hasLoneSurrogate(value: string): boolean {
   return LONE_SURROGATE.test(value);
 }
 
+const TSV_SPECIAL = /[\\\t\n\r\0]/;
+const TSV_SPECIAL_ALL = /[\\\t\n\r\0]/g;
+const TSV_ESCAPES: Readonly<Record<string, string>> = {
+  "\\": "\\\\",
+  "\t": "\\t",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\0": "\\0",
+};
+
+/**
+ * A string as one field of ClickHouse's TabSeparated input (the warehouse's insert format).
+ * ClickHouse reads a field up to an unescaped tab or newline and unescapes backslash sequences:
+ * backslash, tab and newline must be escaped (`\\`, `\t`, `\n`); carriage return and NUL are
+ * escaped too (`\r`, `\0`; 18.16 reads them raw as well, but a CRLF-tolerant reader might not).
+ * Every other character is read back as written. NULL is `\N`, which an escaped string can
+ * never be. The string must be well formed (no lone surrogates: see normalizeRows).
+ */
+export function clickhouseTsvString(value: string): string {
+  return TSV_SPECIAL.test(value) ? value.replace(TSV_SPECIAL_ALL, (ch) => TSV_ESCAPES[ch]!) : value;
+}
+
 /** True when `name` is acceptable to `ident`. */
 export function isIdentifier(name: string): boolean {
   return IDENT.test(name);

@@ -41,7 +41,7 @@ function clickAt(i: number): ClickEvent {
 }
 
 /** Rows per table as the sinks build them. */
-async function tableRows(n: number): Promise<Map<string, Row[]>> {
+export async function tableRows(n: number): Promise<Map<string, Row[]>> {
   const codec = new AvroCodec(createMemorySchemaRegistry());
   const id = await codec.schemaIdFor(valueSubject("clickstream.v1"), "ClickEvent");
   const bronze: Row[] = [];
@@ -108,7 +108,11 @@ async function measureInserts(wh: Warehouse, n: number, batch: number): Promise<
   const perTable: Record<string, number> = {};
   let rowsTotal = 0;
   let secondsTotal = 0;
-  for (const [table, rows] of await tableRows(n)) {
+  const data = await tableRows(n);
+  // Warm-up (JIT, connections) on one batch per table, untimed: the first table measured would
+  // otherwise pay for it. The timed inserts then replace these rows (same keys).
+  for (const [table, rows] of data) await wh.insert(table, rows.slice(0, Math.min(batch, 2_000)));
+  for (const [table, rows] of data) {
     const started = performance.now();
     for (let i = 0; i < rows.length; i += batch) await wh.insert(table, rows.slice(i, i + batch));
     const seconds = (performance.now() - started) / 1000;

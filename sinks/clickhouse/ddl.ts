@@ -6,7 +6,7 @@
 import { MIGRATIONS_TABLE } from "../migrations.js";
 import type { ColumnSpec, ColumnType, TableSpec } from "../ports.js";
 import type { Cell } from "../rows.js";
-import { ident, join, type SqlFragment, sql } from "../sql.js";
+import { clickhouseTsvString, ident, join, type SqlFragment, sql } from "../sql.js";
 
 const TYPES: Readonly<Record<ColumnType, SqlFragment>> = {
   String: sql`String`,
@@ -61,7 +61,53 @@ export function jsonRow(table: TableSpec, row: readonly Cell[]): Record<string, 
 
 /** JSONEachRow form of a cell: 64-bit integers as strings (exact), DateTime as UTC text. */
 export function jsonCell(cell: Cell): string | number | null {
-  if (cell instanceof Date) return cell.toISOString().slice(0, 19).replace("T", " ");
+  if (cell instanceof Date) return dateTimeText(cell);
   if (typeof cell === "bigint") return cell.toString();
   return cell;
+}
+
+/** The INSERT statement whose body `tabSeparated` renders: every column, named, in spec order. */
+export function insertStatement(table: TableSpec): string {
+  const columns = join(table.columns.map((c) => ident(c.name)));
+  return sql`INSERT INTO ${ident(table.name)} (${columns}) FORMAT TabSeparated`.render("clickhouse");
+}
+
+/**
+ * Validated rows (cells in column order, from normalizeRows) as a TabSeparated body in chunks of
+ * `rowsPerChunk` lines. Strings are escaped by `clickhouseTsvString` (sinks/sql.ts), NULL is
+ * `\N`, numbers in JavaScript's shortest round-trip form, 64-bit integers beyond 2^53 as digits,
+ * Date as `YYYY-MM-DD`, DateTime as UTC text. TabSeparated rather than JSONEachRow: no column
+ * names per row (a gold_customer_daily_rows row is 5 times smaller) and a cheaper parse on the
+ * server. A generator, so the request streams while later chunks are built.
+ */
+export function* tabSeparated(
+  table: TableSpec,
+  rows: readonly (readonly Cell[])[],
+  rowsPerChunk = 2_000,
+): Generator<string> {
+  const width = table.columns.length;
+  for (let start = 0; start < rows.length; start += rowsPerChunk) {
+    const end = Math.min(rows.length, start + rowsPerChunk);
+    let chunk = "";
+    for (let r = start; r < end; r++) {
+      const row = rows[r]!;
+      let line = tsvField(row[0] ?? null);
+      for (let i = 1; i < width; i++) line += `\t${tsvField(row[i] ?? null)}`;
+      chunk += `${line}\n`;
+    }
+    yield chunk;
+  }
+}
+
+function tsvField(cell: Cell): string {
+  if (typeof cell === "string") return clickhouseTsvString(cell);
+  // Finite numbers only (validated): the shortest form round-trips and ClickHouse parses it.
+  if (typeof cell === "number") return String(cell);
+  if (cell === null) return "\\N";
+  if (typeof cell === "bigint") return cell.toString();
+  return dateTimeText(cell);
+}
+
+function dateTimeText(cell: Date): string {
+  return cell.toISOString().slice(0, 19).replace("T", " ");
 }

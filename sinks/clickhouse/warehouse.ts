@@ -1,8 +1,10 @@
 /**
  * The distributed Warehouse: ClickHouse over HTTP via @clickhouse/client. Compatible with
  * ClickHouse 18.16 (Debian's package) and current servers: no query parameters, inserts as
- * JSONEachRow, selects as FORMAT JSON whose `meta` drives the value normalisation.
+ * TabSeparated (streamed), selects as FORMAT JSON whose `meta` drives the value normalisation.
  */
+import { Readable } from "node:stream";
+import { finished } from "node:stream/promises";
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import type { ChurnError } from "../../core/errors.js";
 import type { MetricsOptions } from "../../core/metrics.js";
@@ -18,7 +20,13 @@ import type { AppliedMigration, Migration, Row, SqlQuery, TableSpec, Warehouse }
 import { normalizeRows } from "../rows.js";
 import { ident, renderSql, type SqlFragment, sql } from "../sql.js";
 import { createWarehouseMetrics, type WarehouseMetrics } from "../warehouse-metrics.js";
-import { createMigrationsTable, createTableStatement, jsonRow, selectMigrations } from "./ddl.js";
+import {
+  createMigrationsTable,
+  createTableStatement,
+  insertStatement,
+  selectMigrations,
+  tabSeparated,
+} from "./ddl.js";
 import { serverErrorCode, toChurnError } from "./errors.js";
 import {
   type ClickHouseWarehouseOptions,
@@ -104,12 +112,16 @@ class ClickHouseWarehouse implements Warehouse {
     if (cells.length === 0) return;
     const started = performance.now();
     await this.#observe("insert", `insert into ${table}`, async () => {
+      const statement = insertStatement(spec);
       for (let i = 0; i < cells.length; i += ROWS_PER_REQUEST) {
-        await this.#client.insert({
-          table: ident(table).render("clickhouse"),
-          values: cells.slice(i, i + ROWS_PER_REQUEST).map((row) => jsonRow(spec, row)),
-          format: "JSONEachRow",
+        // The body is built as text here, in chunks streamed while the server parses the earlier
+        // ones; exec sends the statement as a URL parameter and the rows as the request body.
+        const body = Readable.from(tabSeparated(spec, cells.slice(i, i + ROWS_PER_REQUEST)), {
+          objectMode: false,
         });
+        const result = await this.#client.exec({ query: statement, values: body });
+        result.stream.resume();
+        await finished(result.stream).catch(() => {});
       }
     });
     this.#metrics.inserted(table, cells.length, (performance.now() - started) / 1000);

@@ -1,10 +1,10 @@
 /**
- * DuckDB rendering of table specs: CREATE TABLE with a PRIMARY KEY, and batched upserts that keep
- * the row ClickHouse's ReplacingMergeTree keeps after FINAL (highest version; on a tie the last).
+ * DuckDB rendering of table specs: CREATE TABLE with a PRIMARY KEY, a TEMP staging table per
+ * table, and the upsert from it that keeps the row ClickHouse's ReplacingMergeTree keeps after
+ * FINAL (highest version; on a tie the last).
  */
 import { MIGRATIONS_TABLE } from "../migrations.js";
 import type { ColumnType, TableSpec } from "../ports.js";
-import type { Cell } from "../rows.js";
 import { ident, join, type SqlFragment, sql } from "../sql.js";
 
 const TYPES: Readonly<Record<ColumnType, SqlFragment>> = {
@@ -46,15 +46,27 @@ export function recordMigration(version: number, name: string, appliedAt: Date):
 
 export const selectMigrations = sql`SELECT version, name, applied_at FROM ${ident(MIGRATIONS_TABLE)} ORDER BY version`;
 
+/** The per-connection TEMP table a batch is appended to before it is upserted into `table`. */
+export function stagingTableName(tableName: string): string {
+  return `churnstream_stage_${tableName}`;
+}
+
+/** A TEMP copy of the table's columns without constraints (a batch may repeat a key). */
+export function createStagingTable(table: TableSpec): SqlFragment {
+  return sql`CREATE TEMP TABLE IF NOT EXISTS ${ident(stagingTableName(table.name))} AS
+    SELECT * FROM ${ident(table.name)} LIMIT 0`;
+}
+
 /**
- * One upsert statement for rows that have distinct keys (see latestPerKey): DuckDB refuses to
+ * Moves the staged rows into the table, keeping the row ClickHouse's ReplacingMergeTree keeps
+ * after FINAL. The staged rows must have distinct keys (see latestPerKey): DuckDB refuses to
  * update the same row twice in one statement.
  */
-export function upsertStatement(table: TableSpec, rows: readonly Cell[][]): SqlFragment {
-  const names = table.columns.map((c) => c.name);
-  const values = join(rows.map((row) => sql`(${join(row.map((cell) => sql`${cell}`))})`));
-  const insert = sql`INSERT INTO ${ident(table.name)} AS cur (${join(names.map(ident))}) VALUES ${values}`;
-  const updated = names.filter((name) => !table.key.includes(name));
+export function upsertFromStaging(table: TableSpec): SqlFragment {
+  const columns = join(table.columns.map((c) => ident(c.name)));
+  const insert = sql`INSERT INTO ${ident(table.name)} AS cur (${columns})
+    SELECT ${columns} FROM ${ident(stagingTableName(table.name))}`;
+  const updated = table.columns.map((c) => c.name).filter((name) => !table.key.includes(name));
   if (updated.length === 0) return sql`${insert} ON CONFLICT DO NOTHING`;
   const set = join(updated.map((name) => sql`${ident(name)} = excluded.${ident(name)}`));
   const conflict = sql`ON CONFLICT (${join(table.key.map(ident))}) DO UPDATE SET ${set}`;

@@ -15,15 +15,18 @@ import {
   planMigrations,
 } from "../migrations.js";
 import type { AppliedMigration, Migration, Row, SqlQuery, TableSpec, Warehouse } from "../ports.js";
-import { latestPerKey, normalizeRows } from "../rows.js";
+import { type Cell, latestPerKey, normalizeRows } from "../rows.js";
 import { ident, renderSql, type SqlFragment, sql } from "../sql.js";
 import { createWarehouseMetrics, type WarehouseMetrics } from "../warehouse-metrics.js";
+import { appendRows } from "./append.js";
 import {
   createMigrationsTable,
+  createStagingTable,
   createTableStatements,
   recordMigration,
   selectMigrations,
-  upsertStatement,
+  stagingTableName,
+  upsertFromStaging,
 } from "./ddl.js";
 import {
   compileDuckDbWarehouseOptions,
@@ -31,10 +34,6 @@ import {
   type DuckDbWarehouseOptionsInput,
 } from "./options.js";
 import { plainRow } from "./results.js";
-
-// Rows per INSERT statement: large enough to amortise parsing, small enough to keep the SQL text
-// of one statement to a few hundred kilobytes.
-const ROWS_PER_STATEMENT = 1_000;
 
 /**
  * A Warehouse on a DuckDB file. The file is opened (and its folder created) by the first
@@ -59,6 +58,8 @@ class DuckDbWarehouse implements Warehouse {
   readonly #metrics: WarehouseMetrics;
   #db: OpenDatabase | undefined;
   #tables = new Map<string, TableSpec>();
+  /** Tables whose TEMP staging table exists on the connection (see createStagingTable). */
+  readonly #staged = new Set<string>();
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
@@ -82,6 +83,10 @@ class DuckDbWarehouse implements Warehouse {
         applied.push(migration.version);
       }
       this.#tables = new Map([...this.#tables, ...plan.tables]);
+      // A migration may have changed a table: stage its batches in a fresh copy.
+      for (const name of this.#staged)
+        await this.#run(sql`DROP TABLE IF EXISTS ${ident(stagingTableName(name))}`);
+      this.#staged.clear();
       return applied;
     });
   }
@@ -106,15 +111,25 @@ class DuckDbWarehouse implements Warehouse {
     const cells = latestPerKey(spec, normalizeRows(spec, rows));
     if (cells.length === 0) return 0;
     await this.#serial(async () => {
-      await this.#run(sql`BEGIN TRANSACTION`);
+      // Append the batch to a TEMP staging table (fast, no SQL text), then upsert it in one
+      // statement; the staging table is emptied whatever happens.
+      const staging = stagingTableName(spec.name);
+      if (!this.#staged.has(spec.name)) {
+        await this.#run(createStagingTable(spec));
+        this.#staged.add(spec.name);
+      }
       try {
-        for (let i = 0; i < cells.length; i += ROWS_PER_STATEMENT) {
-          await this.#run(upsertStatement(spec, cells.slice(i, i + ROWS_PER_STATEMENT)));
+        await this.#append(staging, spec, cells);
+        await this.#run(sql`BEGIN TRANSACTION`);
+        try {
+          await this.#run(upsertFromStaging(spec));
+          await this.#run(sql`COMMIT`);
+        } catch (error) {
+          await this.#rollback();
+          throw error;
         }
-        await this.#run(sql`COMMIT`);
-      } catch (error) {
-        await this.#rollback();
-        throw error;
+      } finally {
+        await this.#run(sql`DELETE FROM ${ident(staging)}`);
       }
     });
     return rows.length;
@@ -210,6 +225,24 @@ class DuckDbWarehouse implements Warehouse {
 
   async #rollback(): Promise<void> {
     await this.#connection.run("ROLLBACK").catch(() => {});
+  }
+
+  async #append(staging: string, spec: TableSpec, cells: readonly Cell[][]): Promise<void> {
+    try {
+      const appender = await this.#connection.createAppender(staging, "main", "temp");
+      try {
+        appendRows(appender, spec, cells);
+        appender.flushSync();
+      } finally {
+        appender.closeSync();
+      }
+    } catch (cause) {
+      throw new ChurnError(
+        "CHURN_SINK_QUERY_FAILED",
+        `DuckDB could not append a batch for ${spec.name}: ${errorMessage(cause)}. This is a bug: the rows were validated`,
+        { cause, details: { table: spec.name } },
+      );
+    }
   }
 
   #run(statement: SqlFragment) {

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { ident, join, renderLiteral, renderSql, SqlFragment, type SqlScalar, sql } from "../../sinks/sql.js";
+import {
+  clickhouseTsvString,
+  ident,
+  join,
+  renderLiteral,
+  renderSql,
+  SqlFragment,
+  type SqlScalar,
+  sql,
+} from "../../sinks/sql.js";
 
 const bad = expect.objectContaining({ name: "ChurnError", code: "CHURN_SINK_BAD_VALUE" });
 const both = (fragment: SqlFragment) => [fragment.render("clickhouse"), fragment.render("duckdb")];
@@ -147,5 +156,28 @@ describe("sql composition", () => {
     expect(() => renderSql(fake, "duckdb")).toThrow(bad);
     expect(() => sql(["SELECT 1"] as unknown as TemplateStringsArray)).toThrow(bad);
     expect(() => new SqlFragment(Symbol("SqlFragment"), [])).toThrow(bad);
+  });
+});
+
+describe("clickhouseTsvString", () => {
+  it.each([
+    ["plain é 中文 😀 'q' \"d\"", "plain é 中文 😀 'q' \"d\""],
+    ["a\tb", "a\\tb"],
+    ["a\nb\r\n", "a\\nb\\r\\n"],
+    ["back\\slash\\", "back\\\\slash\\\\"],
+    ["\\N", "\\\\N"],
+    ["nul\0", "nul\\0"],
+    ["", ""],
+  ])("escapes %j as one field", (value, field) => {
+    expect(clickhouseTsvString(value)).toBe(field);
+  });
+
+  it("leaves no raw tab, newline, carriage return or NUL, and every backslash starts an escape", () => {
+    const value = "\\\t\n\r\0x\\\\";
+    const field = clickhouseTsvString(value);
+    expect(field).not.toMatch(/[\t\n\r\0]/);
+    // Unescaping as ClickHouse does gives the value back.
+    const map: Record<string, string> = { "\\": "\\", t: "\t", n: "\n", r: "\r", "0": "\0" };
+    expect(field.replace(/\\(.)/g, (_m, c: string) => map[c] ?? "?")).toBe(value);
   });
 });

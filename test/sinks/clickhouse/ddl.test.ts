@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { createTableStatement, jsonCell, jsonRow } from "../../../sinks/clickhouse/ddl.js";
+import {
+  createTableStatement,
+  insertStatement,
+  jsonCell,
+  jsonRow,
+  tabSeparated,
+} from "../../../sinks/clickhouse/ddl.js";
 import type { TableSpec } from "../../../sinks/ports.js";
 
 const spec: TableSpec = {
@@ -40,5 +46,22 @@ describe("ClickHouse DDL", () => {
       scored_at: "1970-01-01 00:00:00",
       score: 0.5,
     });
+  });
+
+  it("renders rows as TabSeparated under an INSERT naming every column, in chunks", () => {
+    expect(insertStatement(spec)).toBe(
+      'INSERT INTO "gold_scores" ("customer_id", "day", "scored_at", "score") FORMAT TabSeparated',
+    );
+    const rows = [
+      ["a\tb\\c\nd\re\u0000f é", "2024-01-02", new Date(0), 0.1],
+      ["\\N", "2024-01-03", new Date(1_000), null],
+      ["c", "2024-01-04", new Date(2_000), -1e-7],
+    ];
+    const chunks = [...tabSeparated(spec, rows, 2)];
+    expect(chunks).toEqual([
+      "a\\tb\\\\c\\nd\\re\\0f é\t2024-01-02\t1970-01-01 00:00:00\t0.1\n" +
+        "\\\\N\t2024-01-03\t1970-01-01 00:00:01\t\\N\n",
+      "c\t2024-01-04\t1970-01-01 00:00:02\t-1e-7\n",
+    ]);
   });
 });

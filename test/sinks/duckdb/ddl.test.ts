@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createTableStatements, upsertStatement } from "../../../sinks/duckdb/ddl.js";
+import { createStagingTable, createTableStatements, upsertFromStaging } from "../../../sinks/duckdb/ddl.js";
 import type { TableSpec } from "../../../sinks/ports.js";
 
 const spec: TableSpec = {
@@ -24,11 +24,14 @@ describe("DuckDB DDL", () => {
     ]);
   });
 
-  it("upserts keeping the higher version, the later row on a tie", () => {
-    const text = upsertStatement(spec, [["c'1", 2n ** 64n - 1n, new Date(0)]]).render("duckdb");
+  it("upserts from the staging table keeping the higher version, the later row on a tie", () => {
+    expect(createStagingTable(spec).render("duckdb")).toMatch(
+      /^CREATE TEMP TABLE IF NOT EXISTS "churnstream_stage_scores" AS\s+SELECT \* FROM "scores" LIMIT 0$/,
+    );
+    const text = upsertFromStaging(spec).render("duckdb").replace(/\s+/g, " ");
     expect(text).toBe(
-      'INSERT INTO "scores" AS cur ("customer_id", "version", "at") VALUES ' +
-        "('c''1', 18446744073709551615, TIMESTAMP '1970-01-01 00:00:00') " +
+      'INSERT INTO "scores" AS cur ("customer_id", "version", "at") ' +
+        'SELECT "customer_id", "version", "at" FROM "churnstream_stage_scores" ' +
         'ON CONFLICT ("customer_id") DO UPDATE SET "version" = excluded."version", "at" = excluded."at" ' +
         'WHERE excluded."version" >= cur."version"',
     );
@@ -36,8 +39,8 @@ describe("DuckDB DDL", () => {
 
   it("does nothing on conflict when every column is in the key", () => {
     const keyOnly: TableSpec = { name: "k", key: ["a"], columns: [{ name: "a", type: "Int32" }] };
-    expect(upsertStatement(keyOnly, [[1], [2]]).render("duckdb")).toBe(
-      'INSERT INTO "k" AS cur ("a") VALUES (1), (2) ON CONFLICT DO NOTHING',
+    expect(upsertFromStaging(keyOnly).render("duckdb").replace(/\s+/g, " ")).toBe(
+      'INSERT INTO "k" AS cur ("a") SELECT "a" FROM "churnstream_stage_k" ON CONFLICT DO NOTHING',
     );
   });
 });

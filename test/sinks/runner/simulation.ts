@@ -15,7 +15,10 @@ import type { Warehouse } from "../../../sinks/ports.js";
 import {
   classifyEvent,
   compileSinksOptions,
+  type RunningSinks,
+  type SinkName,
   type SinksOptions,
+  type SinksOptionsInput,
   startSinks,
 } from "../../../sinks/runner/index.js";
 import { ident, sql } from "../../../sinks/sql.js";
@@ -29,6 +32,56 @@ export interface SimulationRun {
   summary: SimulationSummary;
   options: SinksOptions;
   seconds: number;
+}
+
+/** The sink settings of the simulation runs; `extra` overrides. */
+export function simulationSinkOptions(
+  topics: FixtureTopics,
+  groupIdPrefix: string,
+  extra: SinksOptionsInput = {},
+): SinksOptions {
+  return compileSinksOptions({
+    topics,
+    groupIdPrefix,
+    batchMaxWaitMs: 200,
+    gold: { materializeIntervalMs: 600_000 },
+    ...extra,
+  });
+}
+
+/** The consumer groups of the sinks and the topics each must drain. */
+export function sinkGroups(
+  options: SinksOptions,
+  names: readonly SinkName[] = ["bronze", "silver", "gold"],
+): Record<string, string[]> {
+  const { topics, groupIdPrefix: p } = options;
+  const topicsOf: Record<SinkName, string[]> = {
+    bronze: [topics.clickstream, topics.billing],
+    silver: [topics.clickstream, topics.billing],
+    gold: [topics.billing],
+  };
+  return Object.fromEntries(names.map((n) => [`${p}-${n}`, topicsOf[n]]));
+}
+
+/**
+ * Waits until running sinks have committed everything, writes what they hold, runs a daily pass
+ * and stops them. A sink that stops on an error fails at once, with that error.
+ */
+export async function drainAndStop(
+  log: EventLog,
+  sinks: RunningSinks,
+  options: SinksOptions,
+  names: readonly SinkName[] = ["bronze", "silver", "gold"],
+): Promise<void> {
+  try {
+    await Promise.race([
+      waitDrained(log, sinkGroups(options, names), 300_000),
+      sinks.done.then(() => Promise.reject(new Error("the sinks stopped before draining"))),
+    ]);
+    await sinks.flush();
+  } finally {
+    await sinks.stop();
+  }
 }
 
 /** Simulates into `topics` (which must exist), then runs bronze, silver and gold to the end. */
@@ -45,36 +98,14 @@ export async function simulateAndSink(
     registry,
     options: { simulator, topics: { clickstream: topics.clickstream, billing: topics.billing } },
   }).done;
-  const options = compileSinksOptions({
-    topics,
-    groupIdPrefix,
-    batchMaxWaitMs: 200,
-    gold: { materializeIntervalMs: 600_000 },
-  });
+  const options = simulationSinkOptions(topics, groupIdPrefix);
   const started = performance.now();
   const sinks = await startSinks(
     ["bronze", "silver", "gold"],
     { log, warehouse: wh, schemaRegistry: registry },
     options,
   );
-  try {
-    // A sink that stops on an error fails the test at once, with that error.
-    await Promise.race([
-      waitDrained(
-        log,
-        {
-          [`${groupIdPrefix}-bronze`]: [topics.clickstream, topics.billing],
-          [`${groupIdPrefix}-silver`]: [topics.clickstream, topics.billing],
-          [`${groupIdPrefix}-gold`]: [topics.billing],
-        },
-        300_000,
-      ),
-      sinks.done.then(() => Promise.reject(new Error("the sinks stopped before draining"))),
-    ]);
-    await sinks.flush();
-  } finally {
-    await sinks.stop();
-  }
+  await drainAndStop(log, sinks, options);
   return { summary, options, seconds: (performance.now() - started) / 1000 };
 }
 
@@ -117,7 +148,17 @@ export async function expectReconciled(
   registry: SchemaRegistry,
   wh: Warehouse,
   topics: FixtureTopics,
-  { summary }: SimulationRun,
+  { summary }: Pick<SimulationRun, "summary">,
+): Promise<void> {
+  await expectCountsReconciled(wh, topics, summary);
+  await expectDailyReconciled(log, registry, wh, topics, summary);
+}
+
+/** bronze, rejects, silver and labels against the simulator's own counts. */
+export async function expectCountsReconciled(
+  wh: Warehouse,
+  topics: FixtureTopics,
+  summary: SimulationSummary,
 ): Promise<void> {
   const sum = (prefix: string) =>
     Object.entries(summary.events)
@@ -139,7 +180,18 @@ export async function expectReconciled(
     summary.events["billing/SUBSCRIPTION_CANCELLED"] ?? 0,
   );
   expect(await count(wh, "latest", "gold_churn_labels")).toBe(summary.churn.churners);
+}
 
+/**
+ * gold_customer_daily against the feature module applied offline to the produced valid events.
+ */
+export async function expectDailyReconciled(
+  log: EventLog,
+  registry: SchemaRegistry,
+  wh: Warehouse,
+  topics: FixtureTopics,
+  summary: SimulationSummary,
+): Promise<void> {
   // gold_customer_daily = the feature module applied offline to the produced valid events, for
   // every closed day (the newest event time minus the allowed lateness is past its end).
   const events = await producedEvents(log, registry, topics);

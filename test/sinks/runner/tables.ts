@@ -3,6 +3,7 @@
  * against the fixture, and a deterministic snapshot of what queries return (ingest times aside)
  * to compare runs with and without crashes.
  */
+import { createClient } from "@clickhouse/client";
 import { expect } from "vitest";
 import { FEATURES_PROCESSOR_DEFAULTS } from "../../../sinks/gold/daily/features.js";
 import { compareFoldEvents, DailyFold, type FoldEvent } from "../../../sinks/gold/daily/index.js";
@@ -136,4 +137,74 @@ export function expectSameRows(
       .map((k) => `${what} row ${i} ${k}: ${String(row[k])} != ${String(expected[i]?.[k])}`),
   );
   expect(differing.slice(0, 10), `${differing.length} differing values`).toEqual([]);
+}
+
+/** Columns a replay may rewrite (wall-clock times); left out of digests and snapshots. */
+const REPLAY_COLUMNS = new Set(["ingested_at_ms", "materialized_at_ms"]);
+
+/**
+ * ClickHouse only: per table and view of `snapshot`, the row count and a hash of every row
+ * (ingest times aside), computed on the server. Equal digests mean identical query results,
+ * without pulling a full-scale run's hundreds of thousands of rows into the test.
+ */
+export async function tableDigests(
+  wh: Warehouse,
+  clickhouse: { url: string; database: string },
+): Promise<Record<string, { n: number; h: string }>> {
+  // FINAL over hundreds of unmerged parts needs gigabytes on 18.16 (buffers per part): merge
+  // first. The result is the same by definition (FINAL is the merged view of the table).
+  const client = createClient({
+    url: clickhouse.url,
+    database: clickhouse.database,
+    request_timeout: 300_000,
+  });
+  try {
+    const tables = (await (
+      await client.query({
+        query:
+          "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree'",
+        format: "JSONEachRow",
+      })
+    ).json()) as { name: string }[];
+    for (const { name } of tables) {
+      await client.command({ query: `OPTIMIZE TABLE ${ident(name).render("clickhouse")} FINAL` });
+    }
+  } finally {
+    await client.close();
+  }
+  const out: Record<string, { n: number; h: string }> = {};
+  // Views over big tables are hashed on their key and derived columns only (the rest is the
+  // underlying table's, hashed in full): hashing every column of silver_clickstream's plan join
+  // would need gigabytes on the server.
+  const sources: [string, "latest" | "view", string[]?][] = [
+    ["bronze_clickstream", "latest"],
+    ["bronze_billing", "latest"],
+    ["bronze_rejects", "view", ["topic", "kafka_partition", "kafka_offset", "parse_error_code"]],
+    ["silver_clickstream_events", "latest"],
+    ["silver_clickstream", "view", ["customer_id", "event_id", "plan"]],
+    ["silver_billing", "latest"],
+    ["gold_churn_labels", "latest"],
+    ["gold_churn_scores", "latest"],
+    ["gold_customer_daily", "view"],
+    ["gold_training_set", "view", ["day", "customer_id", "horizon_days", "label", "label_complete"]],
+    ["gold_customer_360", "view"],
+  ];
+  for (const [name, from, only] of sources) {
+    const columns =
+      only ??
+      (
+        await wh.query<{ name: string }>(
+          sql`SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ${name} ORDER BY name`,
+        )
+      ).map((c) => c.name);
+    const hashed = columns
+      .filter((c) => !REPLAY_COLUMNS.has(c))
+      .map((c) => sql`ifNull(toString(${ident(c)}), ${"NULL"})`);
+    const source = from === "latest" ? wh.latest(name) : ident(name);
+    const [row] = await wh.query<{ n: number; h: string }>(
+      sql`SELECT count() AS n, toString(sum(cityHash64(${join(hashed)}))) AS h FROM ${source}`,
+    );
+    out[name] = { n: Number(row?.n), h: String(row?.h) };
+  }
+  return out;
 }
