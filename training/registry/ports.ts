@@ -32,6 +32,14 @@ export interface ModelCard {
     baseline_lr_roc_auc: number;
     [name: string]: unknown;
   };
+  /**
+   * The training data's distribution per model input, for drift (population stability index)
+   * in the scorer: `edges` are ascending cut points and `fractions[i]` the share of training rows
+   * in bin i (length edges.length + 1; bin 0 is x ≤ edges[0], the last bin x > the last edge).
+   * Optional: without it the scorer compares against the first live window after loading.
+   * Build it with `referenceDistribution` (processors/score/drift.ts).
+   */
+  reference_distribution?: Record<string, { edges: number[]; fractions: number[] }>;
   [key: string]: unknown;
 }
 
@@ -50,7 +58,8 @@ export type ModelRole = "champion" | "challenger";
 /** A change of roles, appended to the history (newest last). */
 export interface PromotionEvent {
   at: string;
-  action: "register" | "promote" | "rollback" | "auto-rollback" | "demote";
+  /** `set-challenger`: a version became the challenger; `demote`: the challenger was cleared. */
+  action: "register" | "promote" | "rollback" | "auto-rollback" | "demote" | "set-challenger";
   version: string;
   previousChampion: string | null;
   reason: string;

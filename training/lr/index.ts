@@ -1,0 +1,1 @@
+export { type LrParams, type LrResult, solveSpd, standardisation, trainLr } from "./train.js";
