@@ -13,6 +13,7 @@ import {
   tuneProcessHeap,
 } from "../../processors/features/index.js";
 import { commandConfig } from "../context.js";
+import { registerProcessScoreCommand } from "./process-score.js";
 
 interface FeaturesFlags {
   groupId?: string;
@@ -182,4 +183,5 @@ export function registerProcessCommand(program: Command): void {
         await Promise.allSettled([server?.close(), log.close(), store.close(), schemaRegistry.close()]);
       }
     });
+  registerProcessScoreCommand(processCommand);
 }

@@ -14,6 +14,7 @@ import {
   goldSettings,
   TRAINING_HORIZON_SETTING,
 } from "./gold.js";
+import { goldModelPerformance } from "./model-performance.js";
 import { silverBilling, silverClickstreamEvents } from "./silver.js";
 import {
   bronzeRejectsView,
@@ -73,4 +74,5 @@ export const SINK_MIGRATIONS: readonly Migration[] = [
       ],
     },
   },
+  { version: 4, name: "gold_model_performance", createTables: [goldModelPerformance] },
 ];

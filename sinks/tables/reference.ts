@@ -13,6 +13,7 @@ import {
   goldCustomerDailyRows,
   goldSettings,
 } from "./gold.js";
+import { goldModelPerformance } from "./model-performance.js";
 import { silverBilling, silverClickstreamEvents } from "./silver.js";
 import { PROFILE, REJECT_COLUMNS, SCORE } from "./views.js";
 
@@ -126,6 +127,7 @@ export const TABLE_DOCS: readonly TableSpec[] = [
   goldChurnLabels,
   goldChurnScores,
   goldSettings,
+  goldModelPerformance,
 ];
 
 function columnsTable(columns: readonly ColumnSpec[]): string {

@@ -1,0 +1,178 @@
+import { type Command, InvalidArgumentError } from "commander";
+import { openEventLog, openFeatureStore, openSchemaRegistry, openWarehouse } from "../../core/backends.js";
+import { createLogger } from "../../core/logger.js";
+import { createProcessRegistry } from "../../core/metrics.js";
+import { type MetricsServer, startMetricsServer } from "../../core/metrics-server.js";
+import { ensureTopics } from "../../core/topics.js";
+import {
+  createScoreRunner,
+  type ScoreProcessorOptionsInput,
+  type ScoreRunner,
+} from "../../processors/score/index.js";
+import { PerformanceMonitor } from "../../processors/score/performance.js";
+import type { Warehouse } from "../../sinks/ports.js";
+import { SINK_MIGRATIONS } from "../../sinks/tables/index.js";
+import { createDirModelRegistry } from "../../training/registry/index.js";
+import { commandConfig } from "../context.js";
+
+interface ScoreFlags {
+  groupId?: string;
+  maxBatchRecords?: number;
+  maxBatchDelayMs?: number;
+  shadow: boolean;
+  performance: boolean;
+  modelDir?: string;
+  untilCaughtUp?: boolean;
+  statusEvery: number;
+}
+
+function integer(flag: string): (value: string) => number {
+  return (value) => {
+    const parsed = Number(value);
+    if (!Number.isSafeInteger(parsed) || parsed < 0)
+      throw new InvalidArgumentError(`${flag} expects a whole number ≥ 0, got "${value}"`);
+    return parsed;
+  };
+}
+
+function flagOptions(flags: ScoreFlags): ScoreProcessorOptionsInput {
+  const pairs = {
+    groupId: flags.groupId,
+    maxBatchRecords: flags.maxBatchRecords,
+    maxBatchDelayMs: flags.maxBatchDelayMs,
+    shadow: flags.shadow ? undefined : false,
+  };
+  return Object.fromEntries(Object.entries(pairs).filter(([, v]) => v !== undefined));
+}
+
+/**
+ * `churnstream process score`: the continuous scorer. Consumes features.v1 as a consumer group,
+ * scores micro-batches with the registry's champion (and its challenger in shadow), publishes
+ * churn-scores.v1, writes scores and at-risk rankings to the FeatureStore, hot-reloads models.
+ */
+export function registerProcessScoreCommand(processCommand: Command): void {
+  processCommand
+    .command("score")
+    .description("score feature updates with the champion model (ONNX) and publish churn scores")
+    .option("--group-id <id>", "consumer group (default churnstream-score)")
+    .option(
+      "--max-batch-records <n>",
+      "records per micro-batch (default 2000)",
+      integer("--max-batch-records"),
+    )
+    .option(
+      "--max-batch-delay-ms <ms>",
+      "longest wait for a batch to fill (default 20)",
+      integer("--max-batch-delay-ms"),
+    )
+    .option("--model-dir <dir>", "model registry directory (default .churnstream/models)")
+    .option("--no-shadow", "do not score the challenger in shadow")
+    .option("--no-performance", "do not track realized performance in the warehouse (no auto-rollback)")
+    .option("--until-caught-up", "stop once every partition of features.v1 is scored (scripts, tests)")
+    .option(
+      "--status-every <s>",
+      "seconds between status lines on stderr (0 = none)",
+      integer("--status-every"),
+      10,
+    )
+    .addHelpText(
+      "after",
+      "\nOther keys: --set processors.score.<key>=<value>, --set models.<key>=<value> (docs/scoring.md).\n" +
+        "Examples:\n" +
+        "  churnstream --real process score\n" +
+        "  churnstream --real process score --model-dir /shared/models --no-shadow\n" +
+        "An empty registry gets the bootstrap model as champion. Promote or roll back with `churnstream models`;\n" +
+        "the scorer reloads within models.pollIntervalMs, between batches, without a gap.\n" +
+        "SIGINT/SIGTERM score what is buffered, commit and leave the group.",
+    )
+    .action(async (flags: ScoreFlags, command: Command) => {
+      const config = commandConfig(
+        command,
+        flags.modelDir === undefined ? {} : { "models.dir": flags.modelDir },
+      );
+      const logger = createLogger({ level: config.log.level, stage: "score" });
+      const registry = createProcessRegistry();
+      const log = openEventLog(config, { registry, logger });
+      const schemaRegistry = openSchemaRegistry(config);
+      const models = createDirModelRegistry(config.models, { logger });
+      let server: MetricsServer | undefined;
+      let runner: ScoreRunner | undefined;
+      let monitor: PerformanceMonitor | undefined;
+      let warehouse: Warehouse | undefined;
+      let timer: NodeJS.Timeout | undefined;
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals): void => {
+        if (++signals > 1) {
+          process.stderr.write(`\n${signal} again: exiting without a final commit\n`);
+          process.exit(130);
+        }
+        process.stderr.write(`\n${signal}: scoring what is buffered, committing, leaving the group...\n`);
+        void runner?.stop();
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      const store = await openFeatureStore(config, { registry });
+      try {
+        await ensureTopics(log, config);
+        if (config.metrics.port > 0) {
+          server = await startMetricsServer({ registry, port: config.metrics.port });
+          process.stderr.write(`metrics on http://127.0.0.1:${server.port}/metrics\n`);
+        }
+        runner = createScoreRunner(
+          { ...config.processors.score, ...flagOptions(flags) },
+          { log, store, schemaRegistry, registry: models, metrics: { registry }, logger },
+        );
+        await runner.start();
+        const performance = runner.options.performance;
+        if (flags.performance && performance.enabled) {
+          warehouse = openWarehouse(config, { registry });
+          await warehouse.migrate(SINK_MIGRATIONS);
+          monitor = new PerformanceMonitor({
+            warehouse,
+            registry: models,
+            options: performance,
+            metrics: runner.metrics,
+            logger,
+          });
+          monitor.start();
+        }
+        const active = runner;
+        const topic = active.options.topics.features;
+        let ticks = 0;
+        timer = setInterval(async () => {
+          const s = active.status();
+          if (flags.statusEvery > 0 && ++ticks % (flags.statusEvery * 2) === 0)
+            process.stderr.write(
+              `champion=${s.champion} challenger=${s.challenger ?? "-"} records=${s.records} batches=${s.batches}\n`,
+            );
+          if (!flags.untilCaughtUp) return;
+          const ends = await log
+            .admin()
+            .endOffsets(topic)
+            .catch(() => undefined);
+          if (ends && [...ends].every(([p, end]) => end === 0 || (s.offsets.get(p) ?? 0) >= end))
+            void active.stop();
+        }, 500);
+        await runner.stopped();
+        const s = runner.status();
+        console.log(
+          `scored ${s.records} records in ${s.batches} batches; champion ${s.champion}, challenger ${s.challenger ?? "none"}`,
+        );
+        if (signals > 0) process.exitCode = 130;
+      } finally {
+        if (timer) clearInterval(timer);
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+        await runner?.stop().catch(() => {});
+        await monitor?.stop().catch(() => {});
+        await Promise.allSettled([
+          server?.close(),
+          log.close(),
+          store.close(),
+          schemaRegistry.close(),
+          models.close(),
+          warehouse?.close(),
+        ]);
+      }
+    });
+}
