@@ -14,9 +14,10 @@ COPY --from=build --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
 COPY --from=build --chown=node:node /app/bin ./bin
 COPY --from=build --chown=node:node /app/schemas/avro ./schemas/avro
+COPY --from=build --chown=node:node /app/serving/dashboard/public ./serving/dashboard/public
 COPY --from=build --chown=node:node /app/package.json ./package.json
 RUN ln -s /app/bin/churnstream.js /usr/local/bin/churnstream
 USER node
-EXPOSE 9464
+EXPOSE 9464 8080
 ENTRYPOINT []
 CMD ["churnstream", "--help"]

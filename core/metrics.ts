@@ -15,6 +15,11 @@ export interface MetricsOptions {
 export function createProcessRegistry(prefix = "churnstream_"): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix });
+  // prom-client names these gauges *_total, which Prometheus reserves for counters
+  // (`promtool check metrics` fails on them); the same counts stay in *_active_handles etc.
+  for (const name of ["active_handles_total", "active_requests_total", "active_resources_total"]) {
+    registry.removeSingleMetric(`${prefix}nodejs_${name}`);
+  }
   return registry;
 }
 

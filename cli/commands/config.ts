@@ -19,6 +19,7 @@ export function registerConfigCommand(program: Command): void {
       const config = commandConfig(command);
       const redacted = {
         ...config,
+        serving: { ...config.serving, apiKey: config.serving.apiKey ? "***" : "" },
         warehouse: {
           ...config.warehouse,
           clickhouse: {
