@@ -17,7 +17,12 @@ export interface CaseMeasurement {
   /** Latency samples in ms (e.g. per send), when meaningful. */
   latencyMs?: readonly number[];
   /** Percentiles reported by a tool that gives no samples (a peer). */
-  percentilesMs?: { p50: number; p99: number };
+  percentilesMs?: { p50: number; p99?: number };
+  /**
+   * CPU seconds of this process during the measured part, when setup (a backfill, topic
+   * creation) would otherwise dominate; default: the whole case.
+   */
+  cpuSeconds?: number;
   /** CPU seconds and peak RSS of the process that did the work, when it is not this one (a peer). */
   external?: { cpuSeconds: number; peakRssMb: number };
   /** Anything else worth keeping (bytes, ratios, digests). */
@@ -31,6 +36,15 @@ export interface BenchCase {
   backend: string;
   description: string;
   params(quick: boolean): Record<string, unknown>;
+  /**
+   * Id of the peer case measuring the same work with the underlying system's own tool (e.g.
+   * `peers.redis.hset` for our FeatureStore writes); the summary shows throughput as a ratio.
+   */
+  comparesTo?: string;
+  /** On a peer case: the id of our case doing the same work (when that case cannot name its peer). */
+  peerFor?: string;
+  /** Runs only in the full profile (too slow for `--quick`). @default false */
+  fullOnly?: boolean;
   /** Runs in the child process. @throws to mark the case failed */
   run(params: Record<string, unknown>): Promise<CaseMeasurement>;
 }
@@ -72,7 +86,8 @@ export async function runChild(benchCase: BenchCase, quick: boolean): Promise<vo
   const cpuBefore = process.cpuUsage();
   const measurement = await benchCase.run(params);
   const cpu = process.cpuUsage(cpuBefore);
-  const cpuSeconds = measurement.external?.cpuSeconds ?? (cpu.user + cpu.system) / 1e6;
+  const cpuSeconds =
+    measurement.external?.cpuSeconds ?? measurement.cpuSeconds ?? (cpu.user + cpu.system) / 1e6;
   const latency = measurement.latencyMs ?? [];
   const result: BenchResult = {
     case: benchCase.id,
@@ -159,6 +174,27 @@ export function markdownRow(r: BenchResult): string {
     return `| ${r.case} | ${r.backend} | ${showParams(r.params)} | FAILED: ${r.error} | – | – | – | – |`;
   }
   return `| ${r.case} | ${r.backend} | ${showParams(r.params)} | ${r.throughput.toLocaleString("en-US")} | ${dash(r.p50Ms)} | ${dash(r.p99Ms)} | ${r.cpuSecondsPerMillion} | ${r.peakRssMb} |`;
+}
+
+/** One line per case with a peer in `results`: our throughput as a share of the peer's. */
+export function peerRatios(cases: readonly BenchCase[], results: readonly BenchResult[]): string[] {
+  const lines: string[] = [];
+  const pairs = cases.flatMap((c): [string, string][] => [
+    ...(c.comparesTo !== undefined ? [[c.id, c.comparesTo] as [string, string]] : []),
+    ...(c.peerFor !== undefined ? [[c.peerFor, c.id] as [string, string]] : []),
+  ]);
+  for (const [oursId, peerId] of pairs) {
+    const ours = results.findLast((r) => r.case === oursId && r.error === undefined);
+    const peer = results.findLast((r) => r.case === peerId && r.error === undefined);
+    if (!ours || !peer || peer.throughput === 0) continue;
+    const ratio = ours.throughput / peer.throughput;
+    lines.push(
+      `| ${oursId} | ${peerId} | ${ours.throughput.toLocaleString("en-US")} | ${peer.throughput.toLocaleString("en-US")} | ${ratio.toFixed(2)} |`,
+    );
+  }
+  return lines.length === 0
+    ? []
+    : ["| case | peer | ours (/s) | peer (/s) | ours / peer |", "|---|---|---:|---:|---:|", ...lines];
 }
 
 /** Appends results to `<dir>/<YYYY-MM-DD>.json` (a JSON array); returns the file. */

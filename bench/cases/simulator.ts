@@ -3,13 +3,9 @@
  * framing), and produced to the embedded log and to Kafka, with Kafka's own
  * kafka-producer-perf-test as the peer for raw produce throughput on this machine.
  */
-import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { loadConfig } from "../../core/config/index.js";
 import { createKafkaEventLog, createMemoryEventLog } from "../../core/eventlog/index.js";
 import type { EventLog } from "../../core/eventlog/ports.js";
-import { projectRoot } from "../../core/paths.js";
 import { createProducerMetrics, type ProducerMetrics } from "../../producers/metrics.js";
 import { startSimulation } from "../../producers/runner.js";
 import { Simulator } from "../../producers/simulator/index.js";
@@ -17,6 +13,7 @@ import { createDiscardSink, createEventLogSink } from "../../producers/sinks.js"
 import { AvroCodec } from "../../schemas/codec.js";
 import { createMemorySchemaRegistry } from "../../schemas/memory/index.js";
 import type { BenchCase, CaseMeasurement } from "../harness.js";
+import { kafkaTool } from "../tools.js";
 
 type SimParams = {
   customers: number;
@@ -164,14 +161,11 @@ const producePeer: BenchCase = {
     brokers: kafkaOptions().brokers.join(","),
   }),
   async run(params) {
-    const libs = join(projectRoot(), ".churnstream", "kafka", "libs");
-    if (!existsSync(libs)) throw new Error(`no Kafka jars in ${libs}: run \`churnstream stack up\` first`);
     const topic = `bench-peer-${Date.now().toString(36)}-${process.pid}`;
     const log = createKafkaEventLog({ ...kafkaOptions() });
     try {
       await log.admin().createTopics([{ name: topic, partitions: 6 }]);
-      const output = await java(libs, [
-        "org.apache.kafka.tools.ProducerPerformance",
+      const { output } = await kafkaTool("org.apache.kafka.tools.ProducerPerformance", [
         "--topic",
         topic,
         "--num-records",
@@ -196,30 +190,6 @@ const producePeer: BenchCase = {
     }
   },
 };
-
-function java(libs: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    // GNU time reports the JVM's own CPU time and peak RSS on its last stderr line.
-    const child = spawn(
-      "/usr/bin/time",
-      ["-f", "PEER_STATS %M %U %S", "java", "-Xmx256m", "-cp", `${libs}/*`, ...args],
-      {
-        stdio: ["ignore", "pipe", "pipe"],
-      },
-    );
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-    });
-    child.stderr.on("data", (c: Buffer) => {
-      out += c.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`java exited ${code}: ${out.slice(-500)}`)),
-    );
-  });
-}
 
 /** Reads the final summary line of ProducerPerformance. */
 export function parsePerfTest(output: string, records: number): CaseMeasurement {

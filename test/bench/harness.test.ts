@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parsePerfTest } from "../../bench/cases/simulator.js";
-import { type BenchResult, markdownRow, percentile } from "../../bench/harness.js";
+import {
+  type BenchCase,
+  type BenchResult,
+  markdownRow,
+  peerRatios,
+  percentile,
+} from "../../bench/harness.js";
 
 describe("bench harness", () => {
   it("computes nearest-rank percentiles", () => {
@@ -42,5 +48,46 @@ describe("bench harness", () => {
     expect(measured.percentilesMs).toEqual({ p50: 9, p99: 61 });
     expect(measured.external).toEqual({ peakRssMb: 200, cpuSeconds: 1.75 });
     expect(() => parsePerfTest("garbage", 1000)).toThrow(/cannot read/);
+  });
+
+  it("shows our throughput as a ratio of the peer's, whichever side names the pair", () => {
+    const base = {
+      backend: "x",
+      description: "",
+      params: () => ({}),
+      run: async () => ({ events: 0, seconds: 1 }),
+    };
+    const cases: BenchCase[] = [
+      { ...base, id: "ours.a", comparesTo: "peer.a" },
+      { ...base, id: "peer.a" },
+      { ...base, id: "ours.b" },
+      { ...base, id: "peer.b", peerFor: "ours.b" },
+    ];
+    const result = (id: string, throughput: number): BenchResult => ({
+      case: id,
+      backend: "x",
+      params: {},
+      events: 1,
+      seconds: 1,
+      throughput,
+      p50Ms: null,
+      p99Ms: null,
+      cpuSecondsPerMillion: 0,
+      peakRssMb: 0,
+      extra: {},
+      at: "",
+      machine: "",
+    });
+    const lines = peerRatios(cases, [
+      result("ours.a", 50),
+      result("peer.a", 200),
+      result("ours.b", 30),
+      result("peer.b", 10),
+    ]);
+    expect(lines.slice(2)).toEqual([
+      "| ours.a | peer.a | 50 | 200 | 0.25 |",
+      "| ours.b | peer.b | 30 | 10 | 3.00 |",
+    ]);
+    expect(peerRatios(cases, [result("ours.a", 50)])).toEqual([]);
   });
 });

@@ -1,0 +1,185 @@
+/**
+ * A features pipeline for benchmark cases: private topics on the configured Kafka (or the
+ * in-memory log), a Redis key prefix (or the memory store), the features runner with a latency
+ * hook, a small simulated backfill, and a live click generator stamped with the wall clock.
+ * Freshness cases use it directly; the scorer's event→score case can start its scorer on
+ * `rig.topics.features` and measure with `liveClicks` + its own LatencyWindow.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import { loadConfig } from "../../core/config/index.js";
+import { createKafkaEventLog, createMemoryEventLog } from "../../core/eventlog/index.js";
+import type { EventLog, ProduceRecord } from "../../core/eventlog/ports.js";
+import { createMemoryFeatureStore, createRedisFeatureStore } from "../../core/featurestore/index.js";
+import type { FeatureStore } from "../../core/featurestore/ports.js";
+import {
+  createFeaturesRunner,
+  type FeaturesRunner,
+  tuneProcessHeap,
+} from "../../processors/features/index.js";
+import { simulateToEventLog } from "../../producers/index.js";
+import { customerId } from "../../producers/simulator/world.js";
+import { valueSubject } from "../../schemas/catalog.js";
+import { AvroCodec } from "../../schemas/codec.js";
+import { createConfluentSchemaRegistry } from "../../schemas/confluent/index.js";
+import { createMemorySchemaRegistry } from "../../schemas/memory/index.js";
+import type { SchemaRegistry } from "../../schemas/ports.js";
+import type { ClickEvent } from "../../schemas/types.js";
+import { LatencyWindow } from "../tools.js";
+
+export const PARTITIONS = 6;
+
+/** A running features pipeline of a benchmark case. */
+export interface FeaturesRig {
+  log: EventLog;
+  store: FeatureStore;
+  registry: SchemaRegistry;
+  runner: FeaturesRunner;
+  topics: { clickstream: string; billing: string; features: string; deadLetters: string };
+  /** Event (log timestamp) → FeatureStore write acknowledged, for events after `open()`. */
+  storeLatency: LatencyWindow;
+  /** Records consumed so far over every partition and both topics. */
+  consumed(): number;
+  /** Waits until `total` records were consumed (or `timeoutMs` passed); false on timeout. */
+  waitConsumed(total: number, timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a features pipeline on `backend` after producing a backfill of `customers` × `days`;
+ * resolves once the backfill is processed.
+ */
+export async function startFeaturesRig(
+  backend: "kafka" | "embedded",
+  backfill: { customers: number; days: number; seed: number },
+): Promise<FeaturesRig & { backfillRecords: number }> {
+  tuneProcessHeap(); // as `churnstream process features` does
+  const config = loadConfig();
+  const suffix = `${Date.now().toString(36)}-${process.pid}`;
+  const topics = {
+    clickstream: `bench-rig-click-${suffix}`,
+    billing: `bench-rig-bill-${suffix}`,
+    features: `bench-rig-out-${suffix}`,
+    deadLetters: `bench-rig-dlq-${suffix}`,
+  };
+  const log =
+    backend === "kafka"
+      ? createKafkaEventLog({ ...config.eventLog.kafka })
+      : createMemoryEventLog({ retentionRecordsPerPartition: 10_000_000 });
+  const store =
+    backend === "kafka"
+      ? await createRedisFeatureStore({
+          ...config.featureStore.redis,
+          keyPrefix: `bench-rig-${suffix}:`,
+          ttlSeconds: 600,
+        })
+      : createMemoryFeatureStore({ ttlSeconds: 0 });
+  const registry =
+    backend === "kafka"
+      ? createConfluentSchemaRegistry({ url: config.schemaRegistry.confluent.url })
+      : createMemorySchemaRegistry();
+  await log.admin().createTopics(
+    Object.values(topics).map((name) => ({
+      name,
+      partitions: PARTITIONS,
+      config: { "retention.ms": "-1" },
+    })),
+  );
+  const summary = await simulateToEventLog({
+    log,
+    registry,
+    options: {
+      simulator: { ...backfill, partitions: PARTITIONS },
+      topics: { clickstream: topics.clickstream, billing: topics.billing },
+      batchSize: 5000,
+    },
+  }).done;
+  const storeLatency = new LatencyWindow();
+  const runner = createFeaturesRunner(
+    { groupId: `bench-rig-${suffix}`, topics, idleTimeoutMs: 0 },
+    {
+      log,
+      store,
+      schemaRegistry: registry,
+      hooks: {
+        afterEffects: (_p, _b, entries) => {
+          const now = Date.now();
+          for (const e of entries) storeLatency.observe(e.timestamp, now);
+        },
+      },
+    },
+  );
+  await runner.start();
+  const consumed = () => runner.status().reduce((n, s) => n + s.offsets.clickstream + s.offsets.billing, 0);
+  const waitConsumed = async (total: number, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (consumed() < total) {
+      if (Date.now() > deadline) return false;
+      await sleep(5);
+    }
+    return true;
+  };
+  const backfillRecords = summary.records.total;
+  if (!(await waitConsumed(backfillRecords, 300_000))) throw new Error("backfill not processed in 5 min");
+  return {
+    log,
+    store,
+    registry,
+    runner,
+    topics,
+    storeLatency,
+    consumed,
+    waitConsumed,
+    backfillRecords,
+    async close() {
+      await runner.stop().catch(() => {});
+      await log
+        .admin()
+        .deleteTopics(Object.values(topics))
+        .catch(() => {});
+      await Promise.allSettled([log.close(), store.close(), registry.close()]);
+    },
+  };
+}
+
+/**
+ * A generator of live click events for `customers` customers on `topic`, timestamped with the
+ * wall clock at send (event time = log time = now): `send(first, count)` for `offerLoad`.
+ */
+export async function liveClicks(
+  log: EventLog,
+  registry: SchemaRegistry,
+  topic: string,
+  customers: number,
+): Promise<{ send: (first: number, count: number) => Promise<void>; close: () => Promise<void> }> {
+  const codec = new AvroCodec(registry);
+  const schemaId = await codec.schemaIdFor(valueSubject(topic), "ClickEvent");
+  const producer = log.producer();
+  const run = `${process.pid}-${Date.now().toString(36)}`;
+  return {
+    async send(first, count) {
+      const batch: ProduceRecord[] = [];
+      for (let n = first; n < first + count; n++) {
+        const now = Date.now();
+        const event: ClickEvent = {
+          event_id: `live-${run}-${n}`,
+          customer_id: customerId(n % customers),
+          ts: now,
+          session_id: `live-${n % customers}`,
+          type: n % 50 === 0 ? "LOGIN" : "PAGE_VIEW",
+          page: "/app/home",
+          feature: null,
+          duration_ms: 0,
+          device: "DESKTOP",
+          country: "US",
+        };
+        batch.push({
+          key: event.customer_id,
+          value: codec.encode("ClickEvent", schemaId, event),
+          timestamp: now,
+        });
+      }
+      await producer.send(topic, batch);
+    },
+    close: () => producer.close(),
+  };
+}
