@@ -4,7 +4,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/**/*.integration.test.ts", "node_modules/**", "dist/**"],
+    exclude: ["test/**/*.integration.test.ts", "test/**/*.integrity.test.ts", "node_modules/**", "dist/**"],
     testTimeout: 20_000,
     pool: "forks",
   },

@@ -1,8 +1,12 @@
 import { Command } from "commander";
+import { registerBenchCommand } from "./commands/bench.js";
 import { registerConfigCommand } from "./commands/config.js";
 import { registerDemoCommand } from "./commands/demo.js";
 import { registerDoctorCommand } from "./commands/doctor.js";
+import { registerModelsCommand } from "./commands/models.js";
 import { registerProcessCommand } from "./commands/process.js";
+import { registerRetrainCommand } from "./commands/retrain.js";
+import { registerServeCommand } from "./commands/serve.js";
 import { registerSimulateCommand } from "./commands/simulate.js";
 import { registerSinkCommand } from "./commands/sink.js";
 import { registerStackCommand } from "./commands/stack.js";
@@ -37,5 +41,9 @@ export function buildProgram(): Command {
   registerSimulateCommand(program);
   registerSinkCommand(program);
   registerProcessCommand(program);
+  registerRetrainCommand(program);
+  registerModelsCommand(program);
+  registerServeCommand(program);
+  registerBenchCommand(program);
   return program;
 }

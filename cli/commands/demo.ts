@@ -13,9 +13,12 @@ import { createProcessRegistry } from "../../core/metrics.js";
 import { type MetricsServer, startMetricsServer } from "../../core/metrics-server.js";
 import { ensureTopics } from "../../core/topics.js";
 import { createFeaturesRunner, tuneProcessHeap } from "../../processors/features/index.js";
+import { createScoreRunner, PerformanceMonitor, type ScoreRunner } from "../../processors/score/index.js";
 import { simulateToEventLog } from "../../producers/simulate.js";
 import { formatSummary } from "../../producers/summary.js";
+import { type ServingHandle, startServing } from "../../serving/index.js";
 import { compileSinksOptions, startSinks } from "../../sinks/runner/index.js";
+import { createDirModelRegistry } from "../../training/registry/index.js";
 import { commandConfig } from "../context.js";
 import { caughtUp } from "./process.js";
 
@@ -26,6 +29,8 @@ interface DemoOptions {
   speed: string;
   live: boolean;
   warehousePath?: string;
+  modelDir?: string;
+  port?: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -34,6 +39,13 @@ const DAY_MS = 86_400_000;
 async function sinksDrained(log: EventLog, groups: ReadonlyMap<string, readonly string[]>): Promise<boolean> {
   for (const [group, topics] of groups) if (!(await isDrained(log, group, topics))) return false;
   return true;
+}
+
+/** True once the scorer has scored every partition of features.v1 up to its end. */
+async function scorerCaughtUp(log: EventLog, scorer: ScoreRunner): Promise<boolean> {
+  const ends = await log.admin().endOffsets(scorer.options.topics.features);
+  const { offsets } = scorer.status();
+  return [...ends].every(([partition, end]) => end === 0 || (offsets.get(partition) ?? 0) >= end);
 }
 
 /**
@@ -52,11 +64,14 @@ export function registerDemoCommand(program: Command): void {
     .option("--speed <x>", "live: simulated seconds per wall-clock second", "60")
     .option("--no-live", "stop once the backfill has flowed through every stage")
     .option("--warehouse-path <file>", "DuckDB file of the embedded warehouse")
+    .option("--model-dir <dir>", "model registry directory (models.dir)")
+    .option("--port <n>", "port of the API and dashboard (serving.port)")
     .action(async (options: DemoOptions, command: Command) => {
-      const config = commandConfig(
-        command,
-        options.warehousePath === undefined ? {} : { "warehouse.duckdb.path": options.warehousePath },
-      );
+      const config = commandConfig(command, {
+        ...(options.warehousePath === undefined ? {} : { "warehouse.duckdb.path": options.warehousePath }),
+        ...(options.modelDir === undefined ? {} : { "models.dir": options.modelDir }),
+        ...(options.port === undefined ? {} : { "serving.port": Number(options.port) }),
+      });
       for (const [port, where] of Object.entries(describeBackends(config))) {
         console.log(`${port.padEnd(15)} ${where}`);
       }
@@ -68,7 +83,9 @@ export function registerDemoCommand(program: Command): void {
       const schemas = openSchemaRegistry(config);
       const store = await openFeatureStore(config, { registry });
       const warehouse = openWarehouse(config, { registry });
+      const models = createDirModelRegistry(config.models, { logger });
       let server: MetricsServer | undefined;
+      let api: ServingHandle | undefined;
       try {
         await ensureTopics(log, config);
         if (config.metrics.port > 0) {
@@ -126,12 +143,43 @@ export function registerDemoCommand(program: Command): void {
             `warehouse      bronze/silver/gold tables in ${config.warehouse.duckdb.path} (open it with any DuckDB client)`,
           );
         }
+        // An empty registry gets the bootstrap model, so scores flow from the first minute.
+        const scorer = createScoreRunner(config.processors.score, {
+          log,
+          store,
+          schemaRegistry: schemas,
+          registry: models,
+          metrics: { registry },
+          logger,
+        });
+        await scorer.start();
+        const monitor = scorer.options.performance.enabled
+          ? new PerformanceMonitor({
+              warehouse,
+              registry: models,
+              options: scorer.options.performance,
+              metrics: scorer.metrics,
+              logger,
+            })
+          : undefined;
+        monitor?.start();
+        console.log(`scorer         champion ${scorer.status().champion} from ${config.models.dir}`);
+        api = await startServing({
+          config,
+          registry,
+          featureStore: store,
+          warehouse,
+          modelRegistry: models,
+          logger,
+        });
+        console.log(`dashboard      ${api.url}/  (API reference ${api.url}/docs)`);
         let interrupted = false;
         const stop = () => {
           interrupted = true;
           simulation.stop();
           void features.stop();
           void sinks.stop();
+          void scorer.stop();
         };
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
@@ -149,6 +197,9 @@ export function registerDemoCommand(program: Command): void {
           await new Promise((r) => setTimeout(r, 250));
         await features.stop();
         await features.stopped();
+        // Every features.v1 record scored before the sinks drain (gold reads churn-scores.v1).
+        while (!interrupted && !(await scorerCaughtUp(log, scorer)))
+          await new Promise((r) => setTimeout(r, 250));
         const t = sinkOptions.topics;
         const groups = new Map<string, readonly string[]>([
           [`${sinkOptions.groupIdPrefix}-bronze`, [t.clickstream, t.billing]],
@@ -161,14 +212,23 @@ export function registerDemoCommand(program: Command): void {
         }
         await sinks.stop();
         if (!interrupted) await sinks.done;
+        await scorer.stop();
+        await monitor?.stop();
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
         const customers = features.status().reduce((n, p) => n + p.customers + p.dormant, 0);
         const state = interrupted ? "stopped after a final checkpoint" : "all partitions caught up";
         console.log(`features       ${customers} customers' features in the feature store, ${state}`);
       } finally {
+        await api?.close();
         await server?.close();
-        await Promise.allSettled([log.close(), schemas.close(), store.close(), warehouse.close()]);
+        await Promise.allSettled([
+          log.close(),
+          schemas.close(),
+          store.close(),
+          warehouse.close(),
+          models.close(),
+        ]);
       }
     });
 }

@@ -1,10 +1,14 @@
 import { z } from "zod";
 import { stackOptionsSchema } from "../../infra/local/options.js";
 import { featuresProcessorOptionsSchema } from "../../processors/features/options.js";
+import { scoreProcessorOptionsSchema } from "../../processors/score/options.js";
 import { memorySchemaRegistryOptionsSchema } from "../../schemas/memory/options.js";
+import { servingOptionsSchema } from "../../serving/options.js";
 import { clickHouseWarehouseOptionsSchema } from "../../sinks/clickhouse/options.js";
 import { duckDbWarehouseOptionsSchema } from "../../sinks/duckdb/options.js";
 import { sinksOptionsSchema } from "../../sinks/runner/options.js";
+import { trainingOptionsSchema } from "../../training/options.js";
+import { modelRegistryOptionsSchema } from "../../training/registry/options.js";
 import { kafkaEventLogOptionsSchema } from "../eventlog/kafka/options.js";
 import { memoryEventLogOptionsSchema } from "../eventlog/memory/options.js";
 import { memoryFeatureStoreOptionsSchema } from "../featurestore/memory/options.js";
@@ -73,11 +77,20 @@ export const configSchema = z
     warehouse: warehouseConfigSchema,
     /** Stream processors (`churnstream process <name>`). */
     processors: z
-      .object({ features: featuresProcessorOptionsSchema.prefault({}) })
+      .object({
+        features: featuresProcessorOptionsSchema.prefault({}),
+        score: scoreProcessorOptionsSchema.prefault({}),
+      })
       .strict()
       .prefault({}),
+    /** The model registry directory (`churnstream models`, the scorer, retrain). */
+    models: modelRegistryOptionsSchema.prefault({}),
+    /** The retrain job (`churnstream retrain`): split, hyper-parameters, promotion gate. */
+    training: trainingOptionsSchema.prefault({}),
     /** Warehouse sinks (`churnstream sink bronze|silver|gold`). */
     sinks: sinksOptionsSchema.prefault({}),
+    /** The API and live dashboard (`churnstream serve`, `churnstream demo`). */
+    serving: servingOptionsSchema.prefault({}),
     /** The native local stack (`churnstream stack up`). */
     stack: stackOptionsSchema.prefault({}),
     metrics: z
