@@ -7,9 +7,10 @@
  */
 import type { Logger } from "pino";
 import { ChurnError } from "../core/errors.js";
+import type { Warehouse } from "../sinks/ports.js";
 import { type Candidate, type CandidateProgress, trainCandidate } from "./candidate.js";
 import { buildCard, type CardBody, type CardSource, type GateRecord, renderCardMarkdown } from "./card.js";
-import type { TrainingTable } from "./dataset.js";
+import { loadTrainingTable, type TrainingTable } from "./dataset.js";
 import { rocAuc } from "./evaluate/index.js";
 import type { ChurnModel } from "./model.js";
 import { exportOnnx } from "./onnx/export.js";
@@ -17,6 +18,7 @@ import { createScoringSession } from "./onnx/session.js";
 import type { TrainingOptions } from "./options.js";
 import { predictProba } from "./predict.js";
 import type { ModelRegistry } from "./registry/ports.js";
+import type { TruthIndex } from "./truth.js";
 import type { LabeledMatrix } from "./types.js";
 
 /** Largest |onnxruntime − trainer| probability accepted on the validation fold. */
@@ -202,4 +204,42 @@ export async function retrain(
     card: artifacts.card,
     onnxMaxAbsDiff: artifacts.onnxMaxAbsDiff,
   };
+}
+
+/** Where {@link retrainFromWarehouse} reads and what it was told. */
+export interface WarehouseRetrainInput {
+  warehouse: Warehouse;
+  /** Names the source in the card ("duckdb", "clickhouse"). */
+  backend: string;
+  /** Ground truth for the oracle AUC; null when unknown. */
+  truth: TruthIndex | null;
+  /** Ground-truth file path, recorded in the card. */
+  truthFile?: string;
+  from?: string;
+  to?: string;
+  onLoadProgress?: (rows: number, total: number) => void;
+}
+
+/**
+ * Loads gold_training_set from the warehouse and runs {@link retrain} on it: what
+ * `churnstream retrain` and the demo's periodic retrain do.
+ * @throws ChurnError CHURN_TRAIN_* when the warehouse holds too little to train on
+ */
+export async function retrainFromWarehouse(
+  input: WarehouseRetrainInput,
+  options: TrainingOptions,
+  deps: RetrainDeps,
+): Promise<RetrainResult & { table: TrainingTable }> {
+  const table = await loadTrainingTable(input.warehouse, {
+    ...(input.from === undefined ? {} : { from: input.from }),
+    ...(input.to === undefined ? {} : { to: input.to }),
+    truth: input.truth,
+    ...(input.onLoadProgress === undefined ? {} : { onProgress: input.onLoadProgress }),
+  });
+  const source: CardSource = {
+    kind: `warehouse:${input.backend}`,
+    horizonDays: table.horizonDays,
+    ...(input.truthFile === undefined ? {} : { details: { truth: input.truthFile } }),
+  };
+  return { ...(await retrain(table, source, options, deps)), table };
 }

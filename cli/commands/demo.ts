@@ -20,6 +20,7 @@ import { type ServingHandle, startServing } from "../../serving/index.js";
 import { compileSinksOptions, startSinks } from "../../sinks/runner/index.js";
 import { createDirModelRegistry } from "../../training/registry/index.js";
 import { commandConfig } from "../context.js";
+import { createDemoRetrainer } from "./demo-retrain.js";
 import { caughtUp } from "./process.js";
 
 interface DemoOptions {
@@ -31,6 +32,7 @@ interface DemoOptions {
   warehousePath?: string;
   modelDir?: string;
   port?: string;
+  retrainEvery: string;
 }
 
 const DAY_MS = 86_400_000;
@@ -66,6 +68,11 @@ export function registerDemoCommand(program: Command): void {
     .option("--warehouse-path <file>", "DuckDB file of the embedded warehouse")
     .option("--model-dir <dir>", "model registry directory (models.dir)")
     .option("--port <n>", "port of the API and dashboard (serving.port)")
+    .option(
+      "--retrain-every <days>",
+      "live: retrain on the demo's gold tables every N simulated days (0 = never)",
+      "7",
+    )
     .action(async (options: DemoOptions, command: Command) => {
       const config = commandConfig(command, {
         ...(options.warehousePath === undefined ? {} : { "warehouse.duckdb.path": options.warehousePath }),
@@ -92,6 +99,37 @@ export function registerDemoCommand(program: Command): void {
           server = await startMetricsServer({ registry, port: config.metrics.port });
           console.log(`metrics        http://127.0.0.1:${config.metrics.port}/metrics`);
         }
+        // An empty registry gets the bootstrap model, so scores flow from the first minute.
+        const scorer = createScoreRunner(config.processors.score, {
+          log,
+          store,
+          schemaRegistry: schemas,
+          registry: models,
+          metrics: { registry },
+          logger,
+        });
+        const monitor = scorer.options.performance.enabled
+          ? new PerformanceMonitor({
+              warehouse,
+              registry: models,
+              options: scorer.options.performance,
+              metrics: scorer.metrics,
+              logger,
+            })
+          : undefined;
+        let scorerStarted = false;
+        const startScorer = async () => {
+          await scorer.start();
+          scorerStarted = true;
+          monitor?.start();
+          console.log(`scorer         champion ${scorer.status().champion} from ${config.models.dir}`);
+        };
+        // Live, the scorer runs from the start and retrains hot-swap its model; with --no-live it
+        // starts after the one retrain, so the backfill is scored with the result.
+        if (options.live) await startScorer();
+        const retrainer = createDemoRetrainer({ config, warehouse, models, logger });
+        const retrainEvery = Number(options.retrainEvery);
+        let nextRetrainDay = Number.POSITIVE_INFINITY;
         const days = Number(options.days);
         const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
         const simulation = simulateToEventLog({
@@ -109,6 +147,13 @@ export function registerDemoCommand(program: Command): void {
             live: options.live ? { speed: Number(options.speed) } : null,
           },
           onProgress: (p) => {
+            if (p.phase === "live" && retrainEvery > 0) {
+              if (nextRetrainDay === Number.POSITIVE_INFINITY) nextRetrainDay = p.day;
+              if (p.day >= nextRetrainDay) {
+                nextRetrainDay = p.day + retrainEvery;
+                void retrainer.run();
+              }
+            }
             if (p.phase === "live") {
               process.stderr.write(
                 `\rlive           ${new Date(p.simulatedTs).toISOString()}  records=${p.records}   `,
@@ -143,27 +188,6 @@ export function registerDemoCommand(program: Command): void {
             `warehouse      bronze/silver/gold tables in ${config.warehouse.duckdb.path} (open it with any DuckDB client)`,
           );
         }
-        // An empty registry gets the bootstrap model, so scores flow from the first minute.
-        const scorer = createScoreRunner(config.processors.score, {
-          log,
-          store,
-          schemaRegistry: schemas,
-          registry: models,
-          metrics: { registry },
-          logger,
-        });
-        await scorer.start();
-        const monitor = scorer.options.performance.enabled
-          ? new PerformanceMonitor({
-              warehouse,
-              registry: models,
-              options: scorer.options.performance,
-              metrics: scorer.metrics,
-              logger,
-            })
-          : undefined;
-        monitor?.start();
-        console.log(`scorer         champion ${scorer.status().champion} from ${config.models.dir}`);
         api = await startServing({
           config,
           registry,
@@ -179,7 +203,7 @@ export function registerDemoCommand(program: Command): void {
           simulation.stop();
           void features.stop();
           void sinks.stop();
-          void scorer.stop();
+          if (scorerStarted) void scorer.stop();
         };
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);
@@ -197,22 +221,33 @@ export function registerDemoCommand(program: Command): void {
           await new Promise((r) => setTimeout(r, 250));
         await features.stop();
         await features.stopped();
-        // Every features.v1 record scored before the sinks drain (gold reads churn-scores.v1).
-        while (!interrupted && !(await scorerCaughtUp(log, scorer)))
-          await new Promise((r) => setTimeout(r, 250));
         const t = sinkOptions.topics;
         const groups = new Map<string, readonly string[]>([
           [`${sinkOptions.groupIdPrefix}-bronze`, [t.clickstream, t.billing]],
           [`${sinkOptions.groupIdPrefix}-silver`, [t.clickstream, t.billing]],
           [`${sinkOptions.groupIdPrefix}-gold`, [t.billing, t.scores]],
         ]);
-        while (!interrupted && !(await sinksDrained(log, groups))) {
-          await sinks.flush();
-          await new Promise((r) => setTimeout(r, 250));
+        const drainSinks = async () => {
+          while (!interrupted && !(await sinksDrained(log, groups))) {
+            await sinks.flush();
+            await new Promise((r) => setTimeout(r, 250));
+          }
+        };
+        if (!options.live && !interrupted) {
+          // Gold holds the whole backfill: train on it, then score the backfill with the result.
+          await drainSinks();
+          // The bootstrap model is the champion to beat (what the scorer installs on start).
+          if (config.models.installBootstrap) await models.installBootstrap();
+          if (!interrupted) await retrainer.run();
+          if (!interrupted) await startScorer();
         }
+        // Every features.v1 record scored before the sinks drain (gold reads churn-scores.v1).
+        while (scorerStarted && !interrupted && !(await scorerCaughtUp(log, scorer)))
+          await new Promise((r) => setTimeout(r, 250));
+        await drainSinks();
         await sinks.stop();
         if (!interrupted) await sinks.done;
-        await scorer.stop();
+        if (scorerStarted) await scorer.stop();
         await monitor?.stop();
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);
