@@ -8,42 +8,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { BillingEvent, ClickEvent } from "../../schemas/types.js";
-import type { Row, Warehouse } from "../../sinks/ports.js";
-import { SINK_MIGRATIONS, TRAINING_HORIZON_SETTING } from "../../sinks/tables/index.js";
+import type { Warehouse } from "../../sinks/ports.js";
 import { loadTrainingTable, type TrainingTable } from "../../training/dataset.js";
-import { type SimulatedSet, simulateTrainingTable } from "../../training/experiment.js";
+import type { SimulatedSet } from "../../training/experiment.js";
 import { compileTrainingOptions } from "../../training/options.js";
 import { createDirModelRegistry } from "../../training/registry/index.js";
 import { retrain } from "../../training/retrain.js";
-
-const source = { source_topic: "t", source_partition: 0, source_offset: 0, ingested_at_ms: 0 };
-const iso = (ts: number) => new Date(ts).toISOString();
-
-function cancellation(e: BillingEvent): Row {
-  return {
-    customer_id: e.customer_id,
-    event_id: e.event_id,
-    effective_ts_ms: e.ts,
-    effective_time: iso(e.ts),
-    effective_date: iso(e.ts).slice(0, 10),
-    reason: "",
-    plan: e.plan,
-    ...source,
-  };
-}
-
-function click(e: ClickEvent): Row {
-  const { ts, ...rest } = e;
-  return {
-    ...rest,
-    ts_ms: ts,
-    event_time: iso(ts),
-    event_date: iso(ts).slice(0, 10),
-    schema_id: 1,
-    ...source,
-  };
-}
+import { loadGold, simulateGold } from "./gold-rows.js";
 
 function byKey(table: TrainingTable): Map<string, number> {
   const keys = new Map<string, number>();
@@ -61,27 +32,10 @@ export function describeWarehouseRetrain(
     let offline: SimulatedSet;
     let dir: string;
     beforeAll(async () => {
-      const daily: Row[] = [];
-      const labels: Row[] = [];
-      const lastClick = new Map<string, ClickEvent>();
-      offline = simulateTrainingTable({
-        customers: 250,
-        days: 60,
-        seed: 4,
-        horizonDays: 10,
-        onClosedDay: (day) => daily.push(...day.rows),
-        onEvent: (input) => {
-          if (input.kind === "clickstream") lastClick.set(input.event.customer_id, input.event);
-          else if (input.event.type === "SUBSCRIPTION_CANCELLED") labels.push(cancellation(input.event));
-        },
-      });
+      const gold = simulateGold({ customers: 250, days: 60, seed: 4, horizonDays: 10 });
+      offline = gold.offline;
       wh = await open();
-      await wh.migrate(SINK_MIGRATIONS);
-      await wh.insert("gold_settings", [{ name: TRAINING_HORIZON_SETTING, value: 10, updated_at_ms: 1 }]);
-      for (let i = 0; i < daily.length; i += 5_000)
-        await wh.insert("gold_customer_daily_rows", daily.slice(i, i + 5_000));
-      await wh.insert("gold_churn_labels", labels);
-      await wh.insert("silver_clickstream_events", [...lastClick.values()].map(click));
+      await loadGold(wh, gold);
       dir = await mkdtemp(join(tmpdir(), "churn-wh-retrain-"));
     });
     afterAll(async () => {
