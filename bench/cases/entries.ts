@@ -3,6 +3,24 @@ import { partitionForKey } from "../../core/eventlog/partitioner.js";
 import type { Entry, PartitionRecords } from "../../processors/features/index.js";
 import { type SimRecord, Simulator, type SimulatorOptionsInput } from "../../producers/simulator/index.js";
 
+/** The decoded entry of simulated record `r` at `offset` of its topic on partition `partition`. */
+export function entryOf(r: SimRecord, partition: number, offset: number): Entry {
+  const record = {
+    topic: r.topic,
+    partition,
+    offset,
+    key: null,
+    value: null,
+    timestamp: r.arrivalTs,
+    headers: {},
+  };
+  const input =
+    r.topic === "clickstream"
+      ? ({ kind: "clickstream", event: r.event, offset } as const)
+      : ({ kind: "billing", event: r.event, offset } as const);
+  return { kind: r.topic, record, offset, timestamp: r.arrivalTs, input, rejection: null };
+}
+
 /** Decoded entries of `records` per partition, offsets in arrival order per topic (malformed skipped). */
 export function entriesOf(records: readonly SimRecord[], partitions: number): PartitionRecords[] {
   const out = Array.from({ length: partitions }, () => ({
@@ -13,21 +31,7 @@ export function entriesOf(records: readonly SimRecord[], partitions: number): Pa
     if (r.malformed) continue;
     const p = partitionForKey(r.event.customer_id, partitions);
     const list = out[p]![r.topic];
-    const offset = list.length;
-    const record = {
-      topic: r.topic,
-      partition: p,
-      offset,
-      key: null,
-      value: null,
-      timestamp: r.arrivalTs,
-      headers: {},
-    };
-    const input =
-      r.topic === "clickstream"
-        ? ({ kind: "clickstream", event: r.event, offset } as const)
-        : ({ kind: "billing", event: r.event, offset } as const);
-    list.push({ kind: r.topic, record, offset, timestamp: r.arrivalTs, input, rejection: null });
+    list.push(entryOf(r, p, list.length));
   }
   return out;
 }

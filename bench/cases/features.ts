@@ -11,28 +11,22 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { loadConfig } from "../../core/config/index.js";
 import { createKafkaEventLog, createMemoryEventLog } from "../../core/eventlog/index.js";
-import { partitionForKey } from "../../core/eventlog/partitioner.js";
-import type { EventLog, ProduceRecord } from "../../core/eventlog/ports.js";
+import type { EventLog } from "../../core/eventlog/ports.js";
 import { createMemoryFeatureStore, createRedisFeatureStore } from "../../core/featurestore/index.js";
 import type { FeatureStore } from "../../core/featurestore/ports.js";
 import {
-  createFeaturesRunner,
-  type Entry,
   FEATURES_PROCESSOR_DEFAULTS,
-  type FeaturesRunner,
   replayPartition,
   tuneProcessHeap,
 } from "../../processors/features/index.js";
-import { simulateToEventLog } from "../../producers/index.js";
-import { type SimRecord, Simulator } from "../../producers/simulator/index.js";
-import { customerId } from "../../producers/simulator/world.js";
-import { valueSubject } from "../../schemas/catalog.js";
-import { AvroCodec } from "../../schemas/codec.js";
+import { Simulator } from "../../producers/simulator/index.js";
 import { createConfluentSchemaRegistry } from "../../schemas/confluent/index.js";
 import { createMemorySchemaRegistry } from "../../schemas/memory/index.js";
 import type { SchemaRegistry } from "../../schemas/ports.js";
-import type { ClickEvent } from "../../schemas/types.js";
 import type { BenchCase, CaseMeasurement } from "../harness.js";
+import { LatencyWindow } from "../tools.js";
+import { entriesOf } from "./entries.js";
+import { createCaseTopics, createMeasuredRunner, liveClicks, PARTITIONS, produceBackfill } from "./rig.js";
 
 type Params = {
   customers: number;
@@ -42,7 +36,6 @@ type Params = {
   liveSeconds: number;
 };
 
-const PARTITIONS = 6;
 /** The processor's defaults: what the logic runs with in production. */
 const LOGIC = FEATURES_PROCESSOR_DEFAULTS;
 
@@ -50,34 +43,6 @@ function params(quick: boolean): Params {
   return quick
     ? { customers: 2000, days: 30, seed: 1, liveRate: 10_000, liveSeconds: 4 }
     : { customers: 5000, days: 30, seed: 1, liveRate: 10_000, liveSeconds: 10 };
-}
-
-/** A simulation's records as decoded entries per partition (offsets in arrival order). */
-function entriesOf(records: readonly SimRecord[]): { clickstream: Entry[]; billing: Entry[] }[] {
-  const out = Array.from({ length: PARTITIONS }, () => ({
-    clickstream: [] as Entry[],
-    billing: [] as Entry[],
-  }));
-  for (const r of records) {
-    if (r.malformed) continue;
-    const list = out[partitionForKey(r.event.customer_id, PARTITIONS)]![r.topic];
-    const offset = list.length;
-    const record = {
-      topic: r.topic,
-      partition: 0,
-      offset,
-      key: null,
-      value: null,
-      timestamp: r.arrivalTs,
-      headers: {},
-    };
-    const input =
-      r.topic === "clickstream"
-        ? ({ kind: "clickstream", event: r.event, offset } as const)
-        : ({ kind: "billing", event: r.event, offset } as const);
-    list.push({ kind: r.topic, record, offset, timestamp: r.arrivalTs, input, rejection: null });
-  }
-  return out;
 }
 
 function heapUsed(): number {
@@ -100,7 +65,7 @@ const logic: BenchCase = {
     const records = sim.prelude();
     for (let d = 0; d < sim.options.days; d++) records.push(...sim.nextDay().records);
     records.push(...sim.drain());
-    const partitions = entriesOf(records);
+    const partitions = entriesOf(records, PARTITIONS);
     const events = partitions.reduce((n, part) => n + part.clickstream.length + part.billing.length, 0);
     replayPartition(partitions[0]!, LOGIC); // warm up the JIT
     const before = heapUsed();
@@ -129,60 +94,29 @@ const logic: BenchCase = {
   },
 };
 
-async function createTopics(log: EventLog, topics: Record<string, string>): Promise<void> {
-  await log.admin().createTopics(
-    Object.values(topics).map((name) => ({
-      name,
-      partitions: PARTITIONS,
-      config: { "retention.ms": "-1" },
-    })),
-  );
-}
-
-/** Produces synthetic click events at `rate`/s for `seconds` (log timestamp = event time = now). */
+/**
+ * Produces synthetic click events at `liveRate`/s for `seconds` (log timestamp = event time =
+ * now), each send awaited; returns the events sent.
+ */
 async function produceLive(
   log: EventLog,
   registry: SchemaRegistry,
   topic: string,
   p: Params,
   seconds: number,
-) {
-  const codec = new AvroCodec(registry);
-  const schemaId = await codec.schemaIdFor(valueSubject(topic), "ClickEvent");
-  const producer = log.producer();
+): Promise<number> {
+  const clicks = await liveClicks(log, registry, topic, p.customers);
   const started = performance.now();
   let sent = 0;
   try {
     while (performance.now() - started < seconds * 1000) {
       const due = Math.floor(((performance.now() - started) / 1000) * p.liveRate) - sent;
-      const batch: ProduceRecord[] = [];
-      for (let i = 0; i < due; i++) {
-        const now = Date.now();
-        const n = sent + i;
-        const event: ClickEvent = {
-          event_id: `live-${process.pid}-${n}`,
-          customer_id: customerId(n % p.customers),
-          ts: now,
-          session_id: `live-${n % p.customers}`,
-          type: n % 50 === 0 ? "LOGIN" : "PAGE_VIEW",
-          page: "/app/home",
-          feature: null,
-          duration_ms: 0,
-          device: "DESKTOP",
-          country: "US",
-        };
-        batch.push({
-          key: event.customer_id,
-          value: codec.encode("ClickEvent", schemaId, event),
-          timestamp: now,
-        });
-      }
-      if (batch.length > 0) await producer.send(topic, batch);
-      sent += batch.length;
+      if (due > 0) await clicks.send(sent, due);
+      sent += Math.max(0, due);
       await sleep(5);
     }
   } finally {
-    await producer.close();
+    await clicks.close();
   }
   return sent;
 }
@@ -194,49 +128,24 @@ async function endToEnd(
   p: Params,
 ): Promise<CaseMeasurement> {
   const suffix = `${Date.now().toString(36)}-${process.pid}`;
-  const topics = {
-    clickstream: `bench-features-click-${suffix}`,
-    billing: `bench-features-bill-${suffix}`,
-    features: `bench-features-out-${suffix}`,
-    deadLetters: `bench-features-dlq-${suffix}`,
-  };
-  await createTopics(log, topics);
+  const topics = await createCaseTopics(log, `bench-features-${suffix}`);
   try {
-    const simulator = { customers: p.customers, days: p.days, seed: p.seed, partitions: PARTITIONS };
-    const summary = await simulateToEventLog({
-      log,
-      registry,
-      options: {
-        simulator,
-        topics: { clickstream: topics.clickstream, billing: topics.billing },
-        batchSize: 5000,
-      },
-    }).done;
-    let measureFrom = Number.POSITIVE_INFINITY;
-    const latencyMs: number[] = [];
-    const runner: FeaturesRunner = createFeaturesRunner(
-      { groupId: `bench-features-${suffix}`, topics, idleTimeoutMs: 0 },
-      {
-        log,
-        store,
-        schemaRegistry: registry,
-        hooks: {
-          afterEffects: (_p, _b, entries) => {
-            const now = Date.now();
-            for (const e of entries) if (e.timestamp >= measureFrom) latencyMs.push(now - e.timestamp);
-          },
-        },
-      },
+    const total = await produceBackfill(log, registry, topics, p);
+    const latency = new LatencyWindow();
+    const runner = createMeasuredRunner(
+      { log, store, registry },
+      `bench-features-${suffix}`,
+      topics,
+      latency,
     );
     const started = performance.now();
     await runner.start();
-    const total = summary.records.total;
     while (runner.status().reduce((n, s) => n + s.offsets.clickstream + s.offsets.billing, 0) < total)
       await sleep(5);
     const seconds = (performance.now() - started) / 1000;
     const status = runner.status();
     await produceLive(log, registry, topics.clickstream, p, 1); // warm-up: the clock jumps to today
-    measureFrom = Date.now();
+    latency.open();
     const live = await produceLive(log, registry, topics.clickstream, p, p.liveSeconds);
     await sleep(500);
     await runner.stop();
@@ -245,10 +154,10 @@ async function endToEnd(
     return {
       events: total,
       seconds,
-      latencyMs,
+      latencyMs: latency.samples,
       extra: {
         liveEvents: live,
-        liveMeasured: latencyMs.length,
+        liveMeasured: latency.samples.length,
         activeCustomers: customers,
         estimatedStateBytesPerCustomer: Math.round(bytes / Math.max(1, customers)),
         lateEvents: status.reduce((n, s) => n + s.counters.clickstream.late + s.counters.billing.late, 0),

@@ -28,13 +28,66 @@ import { LatencyWindow } from "../tools.js";
 
 export const PARTITIONS = 6;
 
+/** The topics of a case's features pipeline. */
+export interface CaseTopics {
+  clickstream: string;
+  billing: string;
+  features: string;
+  deadLetters: string;
+}
+
+/**
+ * Creates the private topics `<prefix>-{click,bill,out,dlq}` of a case: {@link PARTITIONS}
+ * partitions each, kept forever (the case deletes them).
+ */
+export async function createCaseTopics(log: EventLog, prefix: string): Promise<CaseTopics> {
+  const topics = {
+    clickstream: `${prefix}-click`,
+    billing: `${prefix}-bill`,
+    features: `${prefix}-out`,
+    deadLetters: `${prefix}-dlq`,
+  };
+  await log.admin().createTopics(
+    Object.values(topics).map((name) => ({
+      name,
+      partitions: PARTITIONS,
+      config: { "retention.ms": "-1" },
+    })),
+  );
+  return topics;
+}
+
+/** Produces a simulated backfill onto the case's input topics; resolves with the records written. */
+export async function produceBackfill(
+  log: EventLog,
+  registry: SchemaRegistry,
+  topics: CaseTopics,
+  backfill: { customers: number; days: number; seed: number },
+): Promise<number> {
+  const summary = await simulateToEventLog({
+    log,
+    registry,
+    options: {
+      simulator: {
+        customers: backfill.customers,
+        days: backfill.days,
+        seed: backfill.seed,
+        partitions: PARTITIONS,
+      },
+      topics: { clickstream: topics.clickstream, billing: topics.billing },
+      batchSize: 5000,
+    },
+  }).done;
+  return summary.records.total;
+}
+
 /** A running features pipeline of a benchmark case. */
 export interface FeaturesRig {
   log: EventLog;
   store: FeatureStore;
   registry: SchemaRegistry;
   runner: FeaturesRunner;
-  topics: { clickstream: string; billing: string; features: string; deadLetters: string };
+  topics: CaseTopics;
   /** Event (log timestamp) → FeatureStore write acknowledged, for events after `open()`. */
   storeLatency: LatencyWindow;
   /** Records consumed so far over every partition and both topics. */
@@ -42,6 +95,33 @@ export interface FeaturesRig {
   /** Waits until `total` records were consumed (or `timeoutMs` passed); false on timeout. */
   waitConsumed(total: number, timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
+}
+
+/**
+ * A features runner (not started) of group `groupId` on the case's topics, idle partitions never
+ * advanced; each batch's entries feed `latency` when their writes are acknowledged (log
+ * timestamp → FeatureStore write).
+ */
+export function createMeasuredRunner(
+  backends: { log: EventLog; store: FeatureStore; registry: SchemaRegistry },
+  groupId: string,
+  topics: CaseTopics,
+  latency: LatencyWindow,
+): FeaturesRunner {
+  return createFeaturesRunner(
+    { groupId, topics, idleTimeoutMs: 0 },
+    {
+      log: backends.log,
+      store: backends.store,
+      schemaRegistry: backends.registry,
+      hooks: {
+        afterEffects: (_p, _b, entries) => {
+          const now = Date.now();
+          for (const e of entries) latency.observe(e.timestamp, now);
+        },
+      },
+    },
+  );
 }
 
 /**
@@ -55,12 +135,6 @@ export async function startFeaturesRig(
   tuneProcessHeap(); // as `churnstream process features` does
   const config = loadConfig();
   const suffix = `${Date.now().toString(36)}-${process.pid}`;
-  const topics = {
-    clickstream: `bench-rig-click-${suffix}`,
-    billing: `bench-rig-bill-${suffix}`,
-    features: `bench-rig-out-${suffix}`,
-    deadLetters: `bench-rig-dlq-${suffix}`,
-  };
   const log =
     backend === "kafka"
       ? createKafkaEventLog({ ...config.eventLog.kafka })
@@ -77,37 +151,10 @@ export async function startFeaturesRig(
     backend === "kafka"
       ? createConfluentSchemaRegistry({ url: config.schemaRegistry.confluent.url })
       : createMemorySchemaRegistry();
-  await log.admin().createTopics(
-    Object.values(topics).map((name) => ({
-      name,
-      partitions: PARTITIONS,
-      config: { "retention.ms": "-1" },
-    })),
-  );
-  const summary = await simulateToEventLog({
-    log,
-    registry,
-    options: {
-      simulator: { ...backfill, partitions: PARTITIONS },
-      topics: { clickstream: topics.clickstream, billing: topics.billing },
-      batchSize: 5000,
-    },
-  }).done;
+  const topics = await createCaseTopics(log, `bench-rig-${suffix}`);
+  const backfillRecords = await produceBackfill(log, registry, topics, backfill);
   const storeLatency = new LatencyWindow();
-  const runner = createFeaturesRunner(
-    { groupId: `bench-rig-${suffix}`, topics, idleTimeoutMs: 0 },
-    {
-      log,
-      store,
-      schemaRegistry: registry,
-      hooks: {
-        afterEffects: (_p, _b, entries) => {
-          const now = Date.now();
-          for (const e of entries) storeLatency.observe(e.timestamp, now);
-        },
-      },
-    },
-  );
+  const runner = createMeasuredRunner({ log, store, registry }, `bench-rig-${suffix}`, topics, storeLatency);
   await runner.start();
   const consumed = () => runner.status().reduce((n, s) => n + s.offsets.clickstream + s.offsets.billing, 0);
   const waitConsumed = async (total: number, timeoutMs: number) => {
@@ -118,7 +165,6 @@ export async function startFeaturesRig(
     }
     return true;
   };
-  const backfillRecords = summary.records.total;
   if (!(await waitConsumed(backfillRecords, 300_000))) throw new Error("backfill not processed in 5 min");
   return {
     log,

@@ -19,6 +19,7 @@ import {
 } from "../../processors/features/index.js";
 import { type SimRecord, Simulator } from "../../producers/simulator/index.js";
 import type { BenchCase } from "../harness.js";
+import { entryOf } from "./entries.js";
 
 const PARTITIONS = 6;
 const MICRO_BATCH = 2000;
@@ -42,21 +43,7 @@ function feed(
   for (const r of records) {
     if (r.malformed) continue;
     const p = partitionForKey(r.event.customer_id, PARTITIONS);
-    const offset = offsets[p]![r.topic]++;
-    const record = {
-      topic: r.topic,
-      partition: p,
-      offset,
-      key: null,
-      value: null,
-      timestamp: r.arrivalTs,
-      headers: {},
-    };
-    const input =
-      r.topic === "clickstream"
-        ? ({ kind: "clickstream", event: r.event, offset } as const)
-        : ({ kind: "billing", event: r.event, offset } as const);
-    perPartition[p]!.push({ kind: r.topic, record, offset, timestamp: r.arrivalTs, input, rejection: null });
+    perPartition[p]!.push(entryOf(r, p, offsets[p]![r.topic]++));
   }
   const started = performance.now();
   perPartition.forEach((entries, p) => {

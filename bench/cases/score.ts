@@ -29,26 +29,15 @@ import {
   type TreeEnsembleModel,
 } from "../../training/model.js";
 import { createScoringSession, exportOnnx } from "../../training/onnx/index.js";
+import { seededRandom } from "../../training/random.js";
 import { createDirModelRegistry } from "../../training/registry/index.js";
 import type { BenchCase, CaseMeasurement } from "../harness.js";
 
 const WIDTH = MODEL_FEATURES.length;
 
-/** A deterministic pseudo-random generator (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A synthetic full binary tree ensemble: `trees` trees of `depth` levels of splits. */
 export function syntheticGbdt(trees: number, depth: number, seed = 1): TreeEnsembleModel {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const internal = 2 ** depth - 1;
   const nodes = 2 ** (depth + 1) - 1;
   return {
@@ -108,7 +97,7 @@ const inference: BenchCase = {
     const p = raw as InferenceParams;
     const model = syntheticGbdt(p.trees, p.depth);
     const session = await createScoringSession(exportOnnx(model), { intraOpNumThreads: 1 });
-    const random = rng(7);
+    const random = seededRandom(7);
     const vectors = new Float32Array(p.batch * WIDTH);
     for (let r = 0; r < p.batch; r++) encodeFeatures(randomFeatures(`c${r}`, 0, random), vectors, r * WIDTH);
     for (let i = 0; i < 10; i++) await session.scoreBatch(vectors, p.batch);
@@ -184,7 +173,7 @@ const embedded: BenchCase = {
     const codec = new AvroCodec(schemas);
     const schemaId = await codec.schemaIdFor(valueSubject(topics.features), "CustomerFeatures");
     const producer = log.producer();
-    const random = rng(3);
+    const random = seededRandom(3);
     let asOf = 0;
     const records = (n: number) =>
       Array.from({ length: n }, () => {

@@ -13,15 +13,15 @@ import { createProcessRegistry } from "../../core/metrics.js";
 import { type MetricsServer, startMetricsServer } from "../../core/metrics-server.js";
 import { ensureTopics } from "../../core/topics.js";
 import { createFeaturesRunner, tuneProcessHeap } from "../../processors/features/index.js";
-import { createScoreRunner, PerformanceMonitor, type ScoreRunner } from "../../processors/score/index.js";
+import { createScoreRunner, PerformanceMonitor } from "../../processors/score/index.js";
 import { simulateToEventLog } from "../../producers/simulate.js";
 import { formatSummary } from "../../producers/summary.js";
 import { type ServingHandle, startServing } from "../../serving/index.js";
 import { compileSinksOptions, startSinks } from "../../sinks/runner/index.js";
 import { createDirModelRegistry } from "../../training/registry/index.js";
 import { commandConfig } from "../context.js";
+import { featuresCaughtUp, scorerCaughtUp } from "../lifecycle.js";
 import { createDemoRetrainer } from "./demo-retrain.js";
-import { caughtUp } from "./process.js";
 
 interface DemoOptions {
   customers: string;
@@ -41,13 +41,6 @@ const DAY_MS = 86_400_000;
 async function sinksDrained(log: EventLog, groups: ReadonlyMap<string, readonly string[]>): Promise<boolean> {
   for (const [group, topics] of groups) if (!(await isDrained(log, group, topics))) return false;
   return true;
-}
-
-/** True once the scorer has scored every partition of features.v1 up to its end. */
-async function scorerCaughtUp(log: EventLog, scorer: ScoreRunner): Promise<boolean> {
-  const ends = await log.admin().endOffsets(scorer.options.topics.features);
-  const { offsets } = scorer.status();
-  return [...ends].every(([partition, end]) => end === 0 || (offsets.get(partition) ?? 0) >= end);
 }
 
 /**
@@ -214,10 +207,7 @@ export function registerDemoCommand(program: Command): void {
         process.stderr.write("\n");
         console.log(formatSummary(summary));
         // With --no-live the demo ends once every stage has consumed the whole backfill.
-        const { topics } = features.options;
-        const ends = () =>
-          Promise.all([log.admin().endOffsets(topics.clickstream), log.admin().endOffsets(topics.billing)]);
-        while (!interrupted && !(await caughtUp(features, ends)))
+        while (!interrupted && !(await featuresCaughtUp(log, features)))
           await new Promise((r) => setTimeout(r, 250));
         await features.stop();
         await features.stopped();

@@ -1,8 +1,8 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { openEventLog, openFeatureStore, openSchemaRegistry, openWarehouse } from "../../core/backends.js";
 import { createLogger } from "../../core/logger.js";
 import { createProcessRegistry } from "../../core/metrics.js";
-import { type MetricsServer, startMetricsServer } from "../../core/metrics-server.js";
+import type { MetricsServer } from "../../core/metrics-server.js";
 import { ensureTopics } from "../../core/topics.js";
 import {
   createScoreRunner,
@@ -14,6 +14,14 @@ import type { Warehouse } from "../../sinks/ports.js";
 import { SINK_MIGRATIONS } from "../../sinks/tables/index.js";
 import { createDirModelRegistry } from "../../training/registry/index.js";
 import { commandConfig } from "../context.js";
+import { wholeNumber } from "../flags.js";
+import {
+  handleStopSignals,
+  type StopSignals,
+  scorerCaughtUp,
+  serveMetrics,
+  startStatusTimer,
+} from "../lifecycle.js";
 
 interface ScoreFlags {
   groupId?: string;
@@ -24,15 +32,6 @@ interface ScoreFlags {
   modelDir?: string;
   untilCaughtUp?: boolean;
   statusEvery: number;
-}
-
-function integer(flag: string): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (!Number.isSafeInteger(parsed) || parsed < 0)
-      throw new InvalidArgumentError(`${flag} expects a whole number ≥ 0, got "${value}"`);
-    return parsed;
-  };
 }
 
 function flagOptions(flags: ScoreFlags): ScoreProcessorOptionsInput {
@@ -58,12 +57,12 @@ export function registerProcessScoreCommand(processCommand: Command): void {
     .option(
       "--max-batch-records <n>",
       "records per micro-batch (default 2000)",
-      integer("--max-batch-records"),
+      wholeNumber("--max-batch-records"),
     )
     .option(
       "--max-batch-delay-ms <ms>",
       "longest wait for a batch to fill (default 20)",
-      integer("--max-batch-delay-ms"),
+      wholeNumber("--max-batch-delay-ms"),
     )
     .option("--model-dir <dir>", "model registry directory (default .churnstream/models)")
     .option("--no-shadow", "do not score the challenger in shadow")
@@ -72,7 +71,7 @@ export function registerProcessScoreCommand(processCommand: Command): void {
     .option(
       "--status-every <s>",
       "seconds between status lines on stderr (0 = none)",
-      integer("--status-every"),
+      wholeNumber("--status-every"),
       10,
     )
     .addHelpText(
@@ -99,25 +98,16 @@ export function registerProcessScoreCommand(processCommand: Command): void {
       let runner: ScoreRunner | undefined;
       let monitor: PerformanceMonitor | undefined;
       let warehouse: Warehouse | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals): void => {
-        if (++signals > 1) {
-          process.stderr.write(`\n${signal} again: exiting without a final commit\n`);
-          process.exit(130);
-        }
-        process.stderr.write(`\n${signal}: scoring what is buffered, committing, leaving the group...\n`);
-        void runner?.stop();
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
+      let stopTimer: (() => void) | undefined;
+      const signals: StopSignals = handleStopSignals({
+        stopping: "scoring what is buffered, committing, leaving the group...",
+        again: "exiting without a final commit",
+        stop: () => void runner?.stop(),
+      });
       const store = await openFeatureStore(config, { registry });
       try {
         await ensureTopics(log, config);
-        if (config.metrics.port > 0) {
-          server = await startMetricsServer({ registry, port: config.metrics.port });
-          process.stderr.write(`metrics on http://127.0.0.1:${server.port}/metrics\n`);
-        }
+        server = await serveMetrics(registry, config.metrics.port);
         runner = createScoreRunner(
           { ...config.processors.score, ...flagOptions(flags) },
           { log, store, schemaRegistry, registry: models, metrics: { registry }, logger },
@@ -137,32 +127,27 @@ export function registerProcessScoreCommand(processCommand: Command): void {
           monitor.start();
         }
         const active = runner;
-        const topic = active.options.topics.features;
-        let ticks = 0;
-        timer = setInterval(async () => {
-          const s = active.status();
-          if (flags.statusEvery > 0 && ++ticks % (flags.statusEvery * 2) === 0)
+        stopTimer = startStatusTimer({
+          statusEvery: flags.statusEvery,
+          report: () => {
+            const s = active.status();
             process.stderr.write(
               `champion=${s.champion} challenger=${s.challenger ?? "-"} records=${s.records} batches=${s.batches}\n`,
             );
-          if (!flags.untilCaughtUp) return;
-          const ends = await log
-            .admin()
-            .endOffsets(topic)
-            .catch(() => undefined);
-          if (ends && [...ends].every(([p, end]) => end === 0 || (s.offsets.get(p) ?? 0) >= end))
-            void active.stop();
-        }, 500);
+          },
+          untilCaughtUp: flags.untilCaughtUp === true,
+          caughtUp: () => scorerCaughtUp(log, active),
+          stop: () => void active.stop(),
+        });
         await runner.stopped();
         const s = runner.status();
         console.log(
           `scored ${s.records} records in ${s.batches} batches; champion ${s.champion}, challenger ${s.challenger ?? "none"}`,
         );
-        if (signals > 0) process.exitCode = 130;
+        if (signals.received > 0) process.exitCode = 130;
       } finally {
-        if (timer) clearInterval(timer);
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        stopTimer?.();
+        signals.dispose();
         await runner?.stop().catch(() => {});
         await monitor?.stop().catch(() => {});
         await Promise.allSettled([

@@ -1,9 +1,8 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { openEventLog, openFeatureStore, openSchemaRegistry } from "../../core/backends.js";
-import type { ChurnConfig } from "../../core/config/index.js";
 import { createLogger } from "../../core/logger.js";
 import { createProcessRegistry } from "../../core/metrics.js";
-import { type MetricsServer, startMetricsServer } from "../../core/metrics-server.js";
+import type { MetricsServer } from "../../core/metrics-server.js";
 import { ensureTopics } from "../../core/topics.js";
 import {
   createFeaturesRunner,
@@ -13,6 +12,14 @@ import {
   tuneProcessHeap,
 } from "../../processors/features/index.js";
 import { commandConfig } from "../context.js";
+import { wholeNumber } from "../flags.js";
+import {
+  featuresCaughtUp,
+  handleStopSignals,
+  type StopSignals,
+  serveMetrics,
+  startStatusTimer,
+} from "../lifecycle.js";
 import { registerProcessScoreCommand } from "./process-score.js";
 
 interface FeaturesFlags {
@@ -25,16 +32,6 @@ interface FeaturesFlags {
   publish: boolean;
   untilCaughtUp?: boolean;
   statusEvery: number;
-}
-
-function integer(flag: string): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (!Number.isSafeInteger(parsed) || parsed < 0) {
-      throw new InvalidArgumentError(`${flag} expects a whole number ≥ 0, got "${value}"`);
-    }
-    return parsed;
-  };
 }
 
 function flagOptions(flags: FeaturesFlags): FeaturesProcessorOptionsInput {
@@ -60,23 +57,6 @@ function statusLine(p: PartitionStatus): string {
   );
 }
 
-/** True once the runner's offsets reached the end offsets of both input topics on every partition. */
-export async function caughtUp(
-  runner: FeaturesRunner,
-  ends: () => Promise<[Map<number, number>, Map<number, number>]>,
-) {
-  const [clicks, bills] = await ends();
-  const status = runner.status();
-  return (
-    status.length > 0 &&
-    status.every(
-      (p) =>
-        p.offsets.clickstream >= (clicks.get(p.partition) ?? 0) &&
-        p.offsets.billing >= (bills.get(p.partition) ?? 0),
-    )
-  );
-}
-
 /**
  * `churnstream process features`: the online feature pipeline. Consumes clickstream and billing
  * events as one consumer group, computes event-time windowed features per customer, writes them
@@ -91,34 +71,34 @@ export function registerProcessCommand(program: Command): void {
     .option(
       "--allowed-lateness-ms <ms>",
       "lateness folded into windows (default 600000)",
-      integer("--allowed-lateness-ms"),
+      wholeNumber("--allowed-lateness-ms"),
     )
     .option(
       "--session-gap-ms <ms>",
       "inactivity gap ending a session (default 1800000)",
-      integer("--session-gap-ms"),
+      wholeNumber("--session-gap-ms"),
     )
     .option(
       "--idle-timeout-ms <ms>",
       "advance idle partitions after this (0 = never, default 30000)",
-      integer("--idle-timeout-ms"),
+      wholeNumber("--idle-timeout-ms"),
     )
     .option(
       "--max-batch-records <n>",
       "records per micro-batch (default 2000)",
-      integer("--max-batch-records"),
+      wholeNumber("--max-batch-records"),
     )
     .option(
       "--checkpoint-interval-ms <ms>",
       "time between checkpoints (default 1000)",
-      integer("--checkpoint-interval-ms"),
+      wholeNumber("--checkpoint-interval-ms"),
     )
     .option("--no-publish", "do not publish CustomerFeatures records on features.v1")
     .option("--until-caught-up", "stop once every partition reached the end of the log (scripts, tests)")
     .option(
       "--status-every <s>",
       "seconds between status lines on stderr (0 = none)",
-      integer("--status-every"),
+      wholeNumber("--status-every"),
       10,
     )
     .addHelpText(
@@ -138,47 +118,37 @@ export function registerProcessCommand(program: Command): void {
       const schemaRegistry = openSchemaRegistry(config);
       let server: MetricsServer | undefined;
       let runner: FeaturesRunner | undefined;
-      let timer: NodeJS.Timeout | undefined;
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals): void => {
-        if (++signals > 1) {
-          process.stderr.write(`\n${signal} again: exiting without a final checkpoint\n`);
-          process.exit(130);
-        }
-        process.stderr.write(`\n${signal}: finishing the batch, checkpointing, leaving the group...\n`);
-        void runner?.stop();
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
+      let stopTimer: (() => void) | undefined;
+      const signals: StopSignals = handleStopSignals({
+        stopping: "finishing the batch, checkpointing, leaving the group...",
+        again: "exiting without a final checkpoint",
+        stop: () => void runner?.stop(),
+      });
       const store = await openFeatureStore(config, { registry });
       try {
         await ensureTopics(log, config);
-        if (config.metrics.port > 0) {
-          server = await startMetricsServer({ registry, port: config.metrics.port });
-          process.stderr.write(`metrics on http://127.0.0.1:${server.port}/metrics\n`);
-        }
+        server = await serveMetrics(registry, config.metrics.port);
         runner = createFeaturesRunner(
           { ...config.processors.features, ...flagOptions(flags) },
           { log, store, schemaRegistry, metrics: { registry }, logger },
         );
-        const { topics } = runner.options;
-        const ends = () =>
-          Promise.all([log.admin().endOffsets(topics.clickstream), log.admin().endOffsets(topics.billing)]);
         await runner.start();
         const active = runner;
-        let ticks = 0;
-        timer = setInterval(async () => {
-          if (flags.statusEvery > 0 && ++ticks % (flags.statusEvery * 2) === 0)
+        stopTimer = startStatusTimer({
+          statusEvery: flags.statusEvery,
+          report: () => {
             for (const p of active.status()) process.stderr.write(`${statusLine(p)}\n`);
-          if (flags.untilCaughtUp && (await caughtUp(active, ends).catch(() => false))) void active.stop();
-        }, 500);
+          },
+          untilCaughtUp: flags.untilCaughtUp === true,
+          caughtUp: () => featuresCaughtUp(log, active),
+          stop: () => void active.stop(),
+        });
         await runner.stopped();
         for (const p of runner.status()) console.log(statusLine(p));
-        if (signals > 0) process.exitCode = 130;
+        if (signals.received > 0) process.exitCode = 130;
       } finally {
-        if (timer) clearInterval(timer);
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        stopTimer?.();
+        signals.dispose();
         await runner?.stop().catch(() => {});
         await Promise.allSettled([server?.close(), log.close(), store.close(), schemaRegistry.close()]);
       }

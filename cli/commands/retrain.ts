@@ -1,5 +1,5 @@
 import cliProgress from "cli-progress";
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { openWarehouse } from "../../core/backends.js";
 import { createLogger } from "../../core/logger.js";
 import { trainCandidate } from "../../training/candidate.js";
@@ -11,6 +11,7 @@ import { createDirModelRegistry } from "../../training/registry/index.js";
 import { retrain } from "../../training/retrain.js";
 import { readTruthFile } from "../../training/truth.js";
 import { commandConfig } from "../context.js";
+import { finiteNumber } from "../flags.js";
 
 interface RetrainFlags {
   modelDir?: string;
@@ -26,16 +27,6 @@ interface RetrainFlags {
   register: boolean;
   progress: boolean;
   json?: boolean;
-}
-
-function number(flag: string): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (value.trim() === "" || !Number.isFinite(parsed)) {
-      throw new InvalidArgumentError(`${flag} expects a number, got "${value}"`);
-    }
-    return parsed;
-  };
 }
 
 /** Progress bars on stderr (one per phase), or nothing. */
@@ -93,19 +84,19 @@ export function registerRetrainCommand(program: Command): void {
       "--simulate",
       "train on an offline simulation (same feature and label code as the gold sink) instead of the warehouse",
     )
-    .option("--customers <n>", "--simulate: customers", number("--customers"), 10_000)
-    .option("--days <n>", "--simulate: simulated days", number("--days"), 180)
-    .option("--seed <n>", "--simulate: simulator seed", number("--seed"), 1)
+    .option("--customers <n>", "--simulate: customers", finiteNumber("--customers"), 10_000)
+    .option("--days <n>", "--simulate: simulated days", finiteNumber("--days"), 180)
+    .option("--seed <n>", "--simulate: simulator seed", finiteNumber("--seed"), 1)
     .option(
       "--horizon-days <n>",
       "--simulate: label horizon in days (the warehouse uses the gold sink's)",
-      number("--horizon-days"),
+      finiteNumber("--horizon-days"),
       30,
     )
     .option(
       "--margin <auc>",
       "promotion margin in ROC-AUC (config training.promotionMarginAuc)",
-      number("--margin"),
+      finiteNumber("--margin"),
     )
     .option("--no-register", "train and evaluate only: print the metrics, leave the registry alone")
     .option("--no-progress", "no progress bars on stderr")

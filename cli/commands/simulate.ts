@@ -1,10 +1,10 @@
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { Registry } from "prom-client";
 import { openEventLog, openSchemaRegistry } from "../../core/backends.js";
 import type { EventLog } from "../../core/eventlog/ports.js";
 import { createLogger } from "../../core/logger.js";
 import { createProcessRegistry } from "../../core/metrics.js";
-import { type MetricsServer, startMetricsServer } from "../../core/metrics-server.js";
+import type { MetricsServer } from "../../core/metrics-server.js";
 import { ensureTopics } from "../../core/topics.js";
 import { createEventLogSink, createNdjsonSink, type RecordSink } from "../../producers/index.js";
 import { createProducerMetrics } from "../../producers/metrics.js";
@@ -15,6 +15,8 @@ import { formatSummary } from "../../producers/summary.js";
 import { createTruthFile, type TruthSink } from "../../producers/truth.js";
 import { AvroCodec } from "../../schemas/codec.js";
 import { commandConfig } from "../context.js";
+import { finiteNumber } from "../flags.js";
+import { handleStopSignals, serveMetrics } from "../lifecycle.js";
 
 interface SimulateFlags {
   customers: number;
@@ -36,16 +38,6 @@ interface SimulateFlags {
   burstsPerDay?: number;
   idleWindowsPerDay?: number;
   progress: boolean;
-}
-
-function number(flag: string): (value: string) => number {
-  return (value) => {
-    const parsed = Number(value);
-    if (value.trim() === "" || !Number.isFinite(parsed)) {
-      throw new InvalidArgumentError(`${flag} expects a number, got "${value}"`);
-    }
-    return parsed;
-  };
 }
 
 function faultOverrides(flags: SimulateFlags): Record<string, number> {
@@ -72,31 +64,31 @@ export function registerSimulateCommand(program: Command): void {
     .description(
       "simulate a customer base: backfill history into the event log (or --out), then optionally go live",
     )
-    .option("--customers <n>", "customers at the start", number("--customers"), 1000)
-    .option("--days <n>", "days of history to backfill", number("--days"), 30)
-    .option("--seed <n>", "seed: same seed and flags give the same bytes", number("--seed"), 1)
+    .option("--customers <n>", "customers at the start", finiteNumber("--customers"), 1000)
+    .option("--days <n>", "days of history to backfill", finiteNumber("--days"), 30)
+    .option("--seed <n>", "seed: same seed and flags give the same bytes", finiteNumber("--seed"), 1)
     .option("--start <YYYY-MM-DD>", "first simulated day, UTC (default 2025-01-01)")
-    .option("--features <n>", "product features customers use (4-16, default 12)", number("--features"))
+    .option("--features <n>", "product features customers use (4-16, default 12)", finiteNumber("--features"))
     .option("--live", "after the backfill, keep producing in (accelerated) real time until Ctrl-C")
-    .option("--speed <x>", "live: simulated seconds per wall-clock second", number("--speed"), 1)
-    .option("--rate <r>", "cap on records per second (backfill and live)", number("--rate"))
-    .option("--batch-size <n>", "records per send (default 2000)", number("--batch-size"))
+    .option("--speed <x>", "live: simulated seconds per wall-clock second", finiteNumber("--speed"), 1)
+    .option("--rate <r>", "cap on records per second (backfill and live)", finiteNumber("--rate"))
+    .option("--batch-size <n>", "records per send (default 2000)", finiteNumber("--batch-size"))
     .option("--out <file.ndjson>", "write records to an NDJSON file instead of the event log")
     .option("--truth <file.ndjson>", "write the ground truth (churn probabilities, churns, faults) as NDJSON")
     .option("--no-faults", "turn every injected stream fault off")
     .option(
       "--out-of-order-rate <p>",
       "share of session events sent after their successor",
-      number("--out-of-order-rate"),
+      finiteNumber("--out-of-order-rate"),
     )
-    .option("--late-rate <p>", "share of events arriving minutes to hours late", number("--late-rate"))
-    .option("--duplicate-rate <p>", "share of events sent twice", number("--duplicate-rate"))
-    .option("--malformed-rate <p>", "malformed extra records per event", number("--malformed-rate"))
-    .option("--bursts-per-day <n>", "expected bot/retry storms per day", number("--bursts-per-day"))
+    .option("--late-rate <p>", "share of events arriving minutes to hours late", finiteNumber("--late-rate"))
+    .option("--duplicate-rate <p>", "share of events sent twice", finiteNumber("--duplicate-rate"))
+    .option("--malformed-rate <p>", "malformed extra records per event", finiteNumber("--malformed-rate"))
+    .option("--bursts-per-day <n>", "expected bot/retry storms per day", finiteNumber("--bursts-per-day"))
     .option(
       "--idle-windows-per-day <n>",
       "expected idle-partition windows per day",
-      number("--idle-windows-per-day"),
+      finiteNumber("--idle-windows-per-day"),
     )
     .option("--no-progress", "no progress line on stderr")
     .addHelpText(
@@ -118,19 +110,12 @@ export function registerSimulateCommand(program: Command): void {
       let truth: TruthSink | undefined;
       let server: MetricsServer | undefined;
       const progress = createProgressReporter(process.stderr, flags.progress);
-      let stopping = false;
       let stop = (): void => {};
-      const onSignal = (signal: NodeJS.Signals): void => {
-        if (stopping) {
-          process.stderr.write(`\n${signal} again: exiting without flushing\n`);
-          process.exit(130);
-        }
-        stopping = true;
-        process.stderr.write(`\n${signal}: stopping the simulator and flushing what was generated...\n`);
-        stop();
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
+      const signals = handleStopSignals({
+        stopping: "stopping the simulator and flushing what was generated...",
+        again: "exiting without flushing",
+        stop: () => stop(),
+      });
       try {
         if (flags.out !== undefined) {
           sink = createNdjsonSink(flags.out, metrics);
@@ -140,10 +125,7 @@ export function registerSimulateCommand(program: Command): void {
           sink = createEventLogSink(log.producer(), metrics);
         }
         if (flags.truth !== undefined) truth = createTruthFile(flags.truth);
-        if (flags.live && config.metrics.port > 0) {
-          server = await startMetricsServer({ registry: metricsRegistry, port: config.metrics.port });
-          process.stderr.write(`metrics on http://127.0.0.1:${server.port}/metrics\n`);
-        }
+        if (flags.live) server = await serveMetrics(metricsRegistry, config.metrics.port);
         const handle = startSimulation(
           {
             sink,
@@ -168,7 +150,7 @@ export function registerSimulateCommand(program: Command): void {
           },
         );
         stop = handle.stop;
-        if (stopping) handle.stop();
+        if (signals.received > 0) handle.stop();
         const summary = await handle.done;
         progress.finish();
         await sink.close();
@@ -179,8 +161,7 @@ export function registerSimulateCommand(program: Command): void {
         if (summary.interrupted) process.exitCode = 130;
       } finally {
         progress.finish();
-        process.off("SIGINT", onSignal);
-        process.off("SIGTERM", onSignal);
+        signals.dispose();
         await Promise.allSettled([
           sink?.close(),
           truth?.close(),

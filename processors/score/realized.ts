@@ -3,6 +3,7 @@
  * the action threshold, Brier score and calibration, and the automatic-rollback decision.
  * Pure: the monitor (performance.ts) fetches the rows and acts on the result.
  */
+import { rocAuc as evaluationRocAuc } from "../../training/evaluate/ranking.js";
 
 /** One matured score: the customer's latest score of a version in the window, and its outcome. */
 export interface MaturedScore {
@@ -30,27 +31,12 @@ export interface RealizedMetrics {
   calibrationRatio: number;
 }
 
-/** ROC-AUC by ranks (Mann–Whitney U, ties averaged); NaN without both classes. */
+/**
+ * ROC-AUC of `scores` against 0/1 `labels`: training/evaluate's (the Mann–Whitney statistic,
+ * ties counting ½), with NaN rather than null when a class is missing, as a gauge takes it.
+ */
 export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const n = scores.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  let positives = 0;
-  let rankSum = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && scores[order[j + 1]!] === scores[order[i]!]) j++;
-    const rank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if (labels[order[k]!] === 1) {
-        positives++;
-        rankSum += rank;
-      }
-    }
-    i = j + 1;
-  }
-  const negatives = n - positives;
-  if (positives === 0 || negatives === 0) return Number.NaN;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
+  return evaluationRocAuc(scores, labels) ?? Number.NaN;
 }
 
 /** Metrics of a group of matured scores; undefined when it has fewer than `minScores` or one class only. */

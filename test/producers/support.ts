@@ -28,28 +28,6 @@ export function simulate(options: SimulatorOptionsInput, truth = true): Simulati
   return { sim, records, truth: rows };
 }
 
-/** ROC-AUC of scores against 0/1 labels (rank-sum; ties get their average rank). */
-export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
-  const n = scores.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a]! - scores[b]!);
-  let positives = 0;
-  let rankSum = 0;
-  for (let i = 0; i < n; ) {
-    let j = i;
-    while (j + 1 < n && scores[order[j + 1]!] === scores[order[i]!]) j++;
-    const averageRank = (i + j) / 2 + 1;
-    for (let k = i; k <= j; k++) {
-      if (labels[order[k]!] === 1) {
-        positives++;
-        rankSum += averageRank;
-      }
-    }
-    i = j + 1;
-  }
-  const negatives = n - positives;
-  return (rankSum - (positives * (positives + 1)) / 2) / (positives * negatives);
-}
-
 /** 1 when the customer cancelled in (asOf, asOf + 30 d]. */
 export function label(churnedAt: number | null, asOfTs: number): number {
   return churnedAt !== null && churnedAt > asOfTs && churnedAt <= asOfTs + 30 * DAY_MS ? 1 : 0;

@@ -11,11 +11,12 @@ import type { FeatureStore } from "../../core/featurestore/ports.js";
 import { featuresToHash } from "../../processors/features/vector.js";
 import type { CustomerFeatures } from "../../schemas/types.js";
 import type { Row, Warehouse } from "../../sinks/ports.js";
-import { DAILY_FEATURE_TYPES, DAILY_FEATURES, SINK_MIGRATIONS } from "../../sinks/tables/index.js";
+import { SINK_MIGRATIONS } from "../../sinks/tables/index.js";
 import { type LinearModel, MODEL_FEATURES } from "../../training/model.js";
 import { exportOnnx } from "../../training/onnx/export.js";
 import { createDirModelRegistry, type DirModelRegistry } from "../../training/registry/dir.js";
 import type { ModelCard } from "../../training/registry/ports.js";
+import { clickRow, DAY_MS, dailyRow, FIXTURE_D0, labelRow, scoreRow } from "../support/warehouse-rows.js";
 
 /** A feature record with every feature set (overrides win). */
 export function features(customerId: string, overrides: Partial<CustomerFeatures> = {}): CustomerFeatures {
@@ -142,9 +143,8 @@ export async function tempRegistry(): Promise<{ registry: DirModelRegistry; clea
   };
 }
 
-const DAY = 86_400_000;
-const D0 = Date.UTC(2025, 0, 1);
-const source = { source_topic: "t", source_partition: 0, source_offset: 0, ingested_at_ms: 0 };
+const DAY = DAY_MS;
+const D0 = FIXTURE_D0;
 
 /** Gold customers of the segment tests: plan, country, latest score, churned. */
 export const SEGMENT_CUSTOMERS = [
@@ -163,74 +163,18 @@ export async function seedSegments(wh: Warehouse): Promise<void> {
   const scores: Row[] = [];
   const labels: Row[] = [];
   SEGMENT_CUSTOMERS.forEach((c, n) => {
-    const row: Record<string, string | number | null> = {
-      day: "2025-01-02",
-      customer_id: c.id,
-      is_active: 1,
-      as_of_ts_ms: D0 + 2 * DAY - 1,
-    };
-    for (const name of DAILY_FEATURES) row[name] = DAILY_FEATURE_TYPES[name] === "String" ? c.plan : 1;
-    Object.assign(row, {
-      monthly_price_cents: c.price,
-      clicks_day: 1,
-      page_views_day: 1,
-      feature_uses_day: 0,
-      billing_events_day: 0,
-      last_event_ts_ms: D0 + DAY,
-    });
-    daily.push(row);
+    daily.push(dailyRow(c.id, 1, c.plan, { monthly_price_cents: c.price }));
     // An older session elsewhere: the latest session's country is the one that counts.
     for (const [i, country] of [
       [0, "US"],
       [1, c.country],
     ] as const) {
-      const ts = D0 + DAY + i * 1000 + n;
-      clicks.push({
-        event_id: `e-${c.id}-${i}`,
-        customer_id: c.id,
-        ts_ms: ts,
-        event_time: new Date(ts).toISOString(),
-        event_date: new Date(ts).toISOString().slice(0, 10),
-        session_id: "s",
-        type: "PAGE_VIEW",
-        page: "/",
-        feature: null,
-        duration_ms: 1,
-        device: "DESKTOP",
-        country,
-        schema_id: 1,
-        ...source,
-      });
+      clicks.push(clickRow(c.id, D0 + DAY + i * 1000 + n, country, `e-${c.id}-${i}`));
     }
     if (c.score !== null) {
-      const at = D0 + 2 * DAY;
-      scores.push({
-        customer_id: c.id,
-        model_version: "v0001",
-        scored_at_ts_ms: at,
-        features_as_of_ts_ms: at - 1,
-        scored_date: new Date(at).toISOString().slice(0, 10),
-        score: c.score,
-        risk_band: c.band,
-        shadow: 0,
-        top_reasons: "errors_7d",
-        reasons_json: "[]",
-        ...source,
-      });
+      scores.push(scoreRow(c.id, D0 + 2 * DAY, c.score, c.band, { model: "v0001", topReasons: "errors_7d" }));
     }
-    if (c.churned) {
-      const ts = D0 + 3 * DAY;
-      labels.push({
-        customer_id: c.id,
-        event_id: `cancel-${c.id}`,
-        effective_ts_ms: ts,
-        effective_time: new Date(ts).toISOString(),
-        effective_date: new Date(ts).toISOString().slice(0, 10),
-        reason: "price",
-        plan: c.plan,
-        ...source,
-      });
-    }
+    if (c.churned) labels.push(labelRow(c.id, D0 + 3 * DAY, "price", c.plan));
   });
   await wh.insert("gold_customer_daily_rows", daily);
   await wh.insert("silver_clickstream_events", clicks);

@@ -1,26 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { createClient } from "@clickhouse/client";
-import { createClickHouseWarehouse } from "../../sinks/clickhouse/index.js";
-import { nativeServiceAddresses } from "../support/services.js";
+import { scratchClickHouse } from "../support/clickhouse.js";
 import { describeTrainingData } from "./dataset.suite.js";
 
-const { clickhouseUrl } = nativeServiceAddresses();
-const database = `churnstream_training_${randomBytes(4).toString("hex")}`;
+const clickhouse = scratchClickHouse("churnstream_training");
 
-describeTrainingData(
-  `ClickHouse at ${clickhouseUrl}`,
-  async () => {
-    const wh = createClickHouseWarehouse({ url: clickhouseUrl, database });
-    await wh.ping().catch((error: unknown) => {
-      throw new Error(
-        `ClickHouse is not reachable at ${clickhouseUrl} (${String(error)}). Run \`churnstream stack up\``,
-      );
-    });
-    return wh;
-  },
-  async () => {
-    const client = createClient({ url: clickhouseUrl });
-    await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
-    await client.close();
-  },
-);
+describeTrainingData(clickhouse.label, clickhouse.open, clickhouse.drop);

@@ -4,54 +4,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Row, Warehouse } from "../../sinks/ports.js";
-import {
-  DAILY_FEATURE_TYPES,
-  DAILY_FEATURES,
-  SINK_MIGRATIONS,
-  TRAINING_HORIZON_SETTING,
-} from "../../sinks/tables/index.js";
+import { SINK_MIGRATIONS, TRAINING_HORIZON_SETTING } from "../../sinks/tables/index.js";
 import { labelledDays, loadTrainingTable } from "../../training/dataset.js";
 import { MODEL_FEATURES } from "../../training/model.js";
 import { TruthIndex } from "../../training/truth.js";
+import { clickRow, DAY_MS, dailyRow, dayText, FIXTURE_D0, labelRow } from "../support/warehouse-rows.js";
 
-const DAY = 86_400_000;
-const D0 = Date.UTC(2025, 0, 1);
+const DAY = DAY_MS;
+const D0 = FIXTURE_D0;
 const DAY0 = D0 / DAY;
-const dayText = (i: number) => new Date(D0 + i * DAY).toISOString().slice(0, 10);
-const source = { source_topic: "t", source_partition: 0, source_offset: 0, ingested_at_ms: 0 };
-
-function dailyRow(customer: string, i: number, plan: string): Row {
-  const row: Record<string, string | number | null> = {
-    day: dayText(i),
-    customer_id: customer,
-    is_active: 1,
-    as_of_ts_ms: D0 + (i + 1) * DAY - 1,
-  };
-  for (const name of DAILY_FEATURES) row[name] = DAILY_FEATURE_TYPES[name] === "String" ? plan : i;
-  row.days_since_last_login = null;
-  Object.assign(row, { clicks_day: 1, page_views_day: 1, feature_uses_day: 0, billing_events_day: 0 });
-  row.last_event_ts_ms = D0 + i * DAY;
-  return row;
-}
-
-function click(customer: string, ts: number, country: string, id: string): Row {
-  return {
-    event_id: id,
-    customer_id: customer,
-    ts_ms: ts,
-    event_time: new Date(ts).toISOString(),
-    event_date: new Date(ts).toISOString().slice(0, 10),
-    session_id: "s",
-    type: "PAGE_VIEW",
-    page: "/",
-    feature: null,
-    duration_ms: 1,
-    device: "DESKTOP",
-    country,
-    schema_id: 1,
-    ...source,
-  };
-}
 
 export function describeTrainingData(
   name: string,
@@ -66,30 +27,19 @@ export function describeTrainingData(
       // Days 0..14, horizon 5: days 0..9 are labelled (complete). c-2 cancels during day 7.
       const daily: Row[] = [];
       for (let i = 0; i < 15; i++) {
-        daily.push(dailyRow("c-1", i, "PRO"));
-        if (i <= 7) daily.push(dailyRow("c-2", i, "BASIC"));
-        daily.push(dailyRow("c-3", i, "FREE"));
+        daily.push(dailyRow("c-1", i, "PRO", { days_since_last_login: null }));
+        if (i <= 7) daily.push(dailyRow("c-2", i, "BASIC", { days_since_last_login: null }));
+        daily.push(dailyRow("c-3", i, "FREE", { days_since_last_login: null }));
       }
       await wh.insert("gold_customer_daily_rows", daily);
       await wh.insert("gold_settings", [{ name: TRAINING_HORIZON_SETTING, value: 5, updated_at_ms: 1 }]);
       const cancelTs = D0 + 7 * DAY + 3_600_000;
-      await wh.insert("gold_churn_labels", [
-        {
-          customer_id: "c-2",
-          event_id: "cancel-c-2",
-          effective_ts_ms: cancelTs,
-          effective_time: new Date(cancelTs).toISOString(),
-          effective_date: dayText(7),
-          reason: "price",
-          plan: "BASIC",
-          ...source,
-        },
-      ]);
+      await wh.insert("gold_churn_labels", [labelRow("c-2", cancelTs, "price", "BASIC")]);
       // c-1 moved from DE to FR: the latest country wins; c-3 never clicked.
       await wh.insert("silver_clickstream_events", [
-        click("c-1", D0 + 1_000, "DE", "e1"),
-        click("c-1", D0 + 5 * DAY, "FR", "e2"),
-        click("c-2", D0 + 2 * DAY, "US", "e3"),
+        clickRow("c-1", D0 + 1_000, "DE", "e1"),
+        clickRow("c-1", D0 + 5 * DAY, "FR", "e2"),
+        clickRow("c-2", D0 + 2 * DAY, "US", "e3"),
       ]);
     });
     afterAll(async () => {

@@ -4,8 +4,9 @@
  * churners but not all, no single behaviour gives churn away, and seasonality is visible.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { rocAuc } from "../../../processors/score/realized.js";
 import { churnStats, DAY_MS, HOUR_MS } from "../../../producers/simulator/index.js";
-import { labelledRows, rocAuc, type SimulationResult, simulate } from "../support.js";
+import { labelledRows, type SimulationResult, simulate } from "../support.js";
 
 const DAYS = 120;
 let result: SimulationResult;

@@ -13,56 +13,13 @@ import {
 } from "../../../sinks/gold/index.js";
 import type { Row, Warehouse } from "../../../sinks/ports.js";
 import { ident, sql } from "../../../sinks/sql.js";
-import { DAILY_FEATURE_TYPES, DAILY_FEATURES, SINK_MIGRATIONS } from "../../../sinks/tables/index.js";
+import { SINK_MIGRATIONS } from "../../../sinks/tables/index.js";
+import { DAY_MS, dailyRow, dayText, FIXTURE_D0, labelRow, scoreRow } from "../../support/warehouse-rows.js";
 
-const DAY = 86_400_000;
-const D0 = Date.UTC(2025, 0, 1);
-const dayText = (i: number) => new Date(D0 + i * DAY).toISOString().slice(0, 10);
-
-function dailyRow(customer: string, i: number, plan = "PRO"): Row {
-  const row: Record<string, string | number | null> = {
-    day: dayText(i),
-    customer_id: customer,
-    is_active: 1,
-    as_of_ts_ms: D0 + (i + 1) * DAY - 1,
-  };
-  for (const name of DAILY_FEATURES) row[name] = DAILY_FEATURE_TYPES[name] === "String" ? plan : i;
-  row.monthly_price_cents = 4_900;
-  Object.assign(row, { clicks_day: 1, page_views_day: 1, feature_uses_day: 0, billing_events_day: 0 });
-  row.last_event_ts_ms = D0 + i * DAY;
-  return row;
-}
-
-const source = { source_topic: "t", source_partition: 0, source_offset: 0, ingested_at_ms: 0 };
-
-function label(customer: string, ts: number, reason: string, plan = "PRO"): Row {
-  return {
-    customer_id: customer,
-    event_id: `cancel-${customer}`,
-    effective_ts_ms: ts,
-    effective_time: new Date(ts).toISOString(),
-    effective_date: new Date(ts).toISOString().slice(0, 10),
-    reason,
-    plan,
-    ...source,
-  };
-}
-
-function scoreRow(customer: string, at: number, score: number, band: string, model = "m1", shadow = 0): Row {
-  return {
-    customer_id: customer,
-    model_version: model,
-    scored_at_ts_ms: at,
-    features_as_of_ts_ms: at - 1,
-    scored_date: new Date(at).toISOString().slice(0, 10),
-    score,
-    risk_band: band,
-    shadow,
-    top_reasons: "errors_7d,sessions_7d",
-    reasons_json: "[]",
-    ...source,
-  };
-}
+const DAY = DAY_MS;
+const D0 = FIXTURE_D0;
+/** Every fixture customer pays 49.00 a month. */
+const price = { monthly_price_cents: 4_900 };
 
 export function describeGoldQueries(
   name: string,
@@ -80,22 +37,22 @@ export function describeGoldQueries(
         for (const c of ["c-1", "c-2", "c-3", "c-4"]) {
           if (c === "c-2" && i > 15) continue;
           if (c === "c-3" && i > 35) continue;
-          daily.push(dailyRow(c, i, c === "c-4" ? "BASIC" : "PRO"));
+          daily.push(dailyRow(c, i, c === "c-4" ? "BASIC" : "PRO", price));
         }
       }
       // A row written by an earlier pass, then retracted: never visible.
-      daily.push(dailyRow("c-9", 3));
+      daily.push(dailyRow("c-9", 3, "PRO", price));
       await wh.insert("gold_customer_daily_rows", daily);
       await wh.insert("gold_customer_daily_rows", [retractionRow(dayText(3), "c-9")]);
       await wh.insert("gold_churn_labels", [
         // Exactly day 5's end + 30 days: in (T, T + 30 d] for T = day 5..., not for day 4.
-        label("c-2", D0 + 6 * DAY - 1 + 30 * DAY, "price"),
-        label("c-3", D0 + 35 * DAY + 43_200_000, "support", "PRO"),
+        labelRow("c-2", D0 + 6 * DAY - 1 + 30 * DAY, "price"),
+        labelRow("c-3", D0 + 35 * DAY + 43_200_000, "support", "PRO"),
       ]);
       await wh.insert("gold_churn_scores", [
         scoreRow("c-1", D0 + 39 * DAY, 0.91, "CRITICAL"),
         scoreRow("c-1", D0 + 38 * DAY, 0.1, "LOW"),
-        scoreRow("c-1", D0 + 39 * DAY + 1, 0.99, "CRITICAL", "m2-shadow", 1),
+        scoreRow("c-1", D0 + 39 * DAY + 1, 0.99, "CRITICAL", { model: "m2-shadow", shadow: 1 }),
         scoreRow("c-4", D0 + 39 * DAY, 0.7, "HIGH"),
         scoreRow("c-3", D0 + 34 * DAY, 0.95, "CRITICAL"),
         // A replayed duplicate of the same score: one logical row.
