@@ -7,7 +7,7 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { projectRoot } from "../core/paths.js";
-import { allCases } from "./cases/index.js";
+import { allCases, QUICK_CASES } from "./cases/index.js";
 import {
   appendResults,
   type BenchResult,
@@ -39,7 +39,7 @@ export async function runBench(run: BenchRun): Promise<number> {
   const selected = allCases.filter(
     (c) =>
       (run.filters.length === 0 || run.filters.some((f) => c.id.startsWith(f))) &&
-      !(run.quick && c.fullOnly && run.filters.length === 0),
+      !(run.quick && run.filters.length === 0 && (c.fullOnly || !QUICK_CASES.has(c.id))),
   );
   if (selected.length === 0) {
     print(`no bench case matches ${run.filters.join(", ")}; run with --help for the list`);
@@ -66,7 +66,10 @@ export async function runBench(run: BenchRun): Promise<number> {
 /** The case list for `--help`. */
 export function caseList(): string {
   return allCases
-    .map((c) => `  ${c.id.padEnd(34)} ${c.backend.padEnd(10)} ${c.fullOnly ? "[full] " : ""}${c.description}`)
+    .map(
+      (c) =>
+        `  ${c.id.padEnd(34)} ${c.backend.padEnd(10)} ${QUICK_CASES.has(c.id) && !c.fullOnly ? "[quick] " : ""}${c.description}`,
+    )
     .join("\n");
 }
 

@@ -28,3 +28,25 @@ const CASE_GROUPS: readonly (readonly BenchCase[])[] = [
 ];
 
 export const allCases: readonly BenchCase[] = CASE_GROUPS.flat();
+
+/**
+ * The `--quick` profile (CI): one headline case per stage and the peers they are compared with,
+ * at the cases' quick sizes. The other cases run in the full profile or by name.
+ */
+export const QUICK_CASES: ReadonlySet<string> = new Set([
+  "simulator.generate",
+  "simulator.produce.kafka",
+  "simulator.produce.peer",
+  "decode",
+  "features.logic",
+  "features.kafka",
+  "features.freshness.redis.1k",
+  "sinks.insert.duckdb",
+  "sinks.insert.clickhouse",
+  "peers.clickhouse.insert",
+  "score.inference",
+  "training.gbdt",
+  "serve.customer.redis",
+  "eventlog.consume.kafka",
+  "peers.kafka.consume.kcat",
+]);
