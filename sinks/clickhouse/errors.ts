@@ -19,6 +19,7 @@ const RETRYABLE_SERVER_CODES: ReadonlySet<number> = new Set([
   319, // UNKNOWN_STATUS_OF_INSERT
   425, // SYSTEM_ERROR
 ]);
+const MEMORY_LIMIT_EXCEEDED = 241;
 const AUTH_CODES: ReadonlySet<number> = new Set([192, 193, 194, 516]);
 const UNKNOWN_DATABASE = 81;
 const UNKNOWN_TABLE = 60;
@@ -74,6 +75,16 @@ export function toChurnError(error: unknown, context: ErrorContext): ChurnError 
       "CHURN_SINK_UNAVAILABLE",
       `ClickHouse at ${context.url} is unreachable (${message}) during ${context.operation}. Start it with ` +
         "`churnstream stack up`, or set warehouse.clickhouse.url to a running server",
+      { cause: error, retryable: true, details },
+    );
+  }
+  if (code === MEMORY_LIMIT_EXCEEDED) {
+    return new ChurnError(
+      "CHURN_SINK_UNAVAILABLE",
+      `ClickHouse ran out of query memory (${message}) during ${context.operation}; retry later. ` +
+        "If it persists, the table has many unmerged parts (system.parts): lower " +
+        "warehouse.clickhouse.queryReadBufferBytes / queryMaxBlockRows, raise the server's " +
+        "max_memory_usage, or run OPTIMIZE TABLE ... FINAL (docs/warehouse.md)",
       { cause: error, retryable: true, details },
     );
   }

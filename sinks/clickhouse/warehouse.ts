@@ -32,6 +32,7 @@ import {
   type ClickHouseWarehouseOptions,
   type ClickHouseWarehouseOptionsInput,
   compileClickHouseWarehouseOptions,
+  readSettings,
 } from "./options.js";
 import { type JsonResponse, plainRows } from "./results.js";
 
@@ -131,7 +132,11 @@ class ClickHouseWarehouse implements Warehouse {
     this.#open();
     const text = renderSql(query, "clickhouse");
     return this.#observe("query", "query", async () => {
-      const result = await this.#client.query({ query: text, format: "JSON" });
+      const result = await this.#client.query({
+        query: text,
+        format: "JSON",
+        clickhouse_settings: readSettings(this.#options),
+      });
       const response = (await result.json()) as JsonResponse;
       const needsZone = (response.meta ?? []).some((m) => /^(Nullable\()?DateTime\)?$/.test(m.type));
       return plainRows(response, needsZone ? await this.#timeZone() : "UTC") as T[];

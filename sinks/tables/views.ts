@@ -1,6 +1,8 @@
 /**
  * The views of the product's interface, rendered per backend. Views read the deduplicated state
  * of their tables (`FINAL` on ClickHouse), so a query on a view never needs `wh.latest()`.
+ * `FINAL` opens every active part at once; the ClickHouse warehouse bounds its per-part buffers
+ * with the settings it sends on each read (sinks/clickhouse/options.ts, docs/warehouse.md).
  *
  * Written for ClickHouse 18.16 and current servers alike: one JOIN per SELECT (nested for more),
  * explicit column lists, no ASOF JOIN (arrays instead), no query parameters. A LEFT JOIN miss is

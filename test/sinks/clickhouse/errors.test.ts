@@ -26,6 +26,15 @@ describe("ClickHouse error mapping", () => {
     expect(toChurnError(old(241, "Memory limit exceeded"), context)).toMatchObject({ retryable: true });
   });
 
+  it("says what to tune when a query runs out of memory", () => {
+    const mapped = toChurnError(old(241, "Memory limit (for query) exceeded: would use 3.73 GiB"), context);
+    expect(mapped).toMatchObject({ code: "CHURN_SINK_UNAVAILABLE", retryable: true });
+    expect(mapped.message).toContain("3.73 GiB");
+    expect(mapped.message).toMatch(/system\.parts/);
+    expect(mapped.message).toMatch(/queryReadBufferBytes/);
+    expect(mapped.message).toMatch(/OPTIMIZE TABLE/);
+  });
+
   it("maps server errors to CHURN_SINK_QUERY_FAILED, not retryable, with hints", () => {
     const table = toChurnError(old(60, "Table churnstream.x doesn't exist."), context);
     expect(table).toMatchObject({ code: "CHURN_SINK_QUERY_FAILED", retryable: false });

@@ -147,31 +147,9 @@ const REPLAY_COLUMNS = new Set(["ingested_at_ms", "materialized_at_ms"]);
  * (ingest times aside), computed on the server. Equal digests mean identical query results,
  * without pulling a full-scale run's hundreds of thousands of rows into the test.
  */
-export async function tableDigests(
-  wh: Warehouse,
-  clickhouse: { url: string; database: string },
-): Promise<Record<string, { n: number; h: string }>> {
-  // FINAL over hundreds of unmerged parts needs gigabytes on 18.16 (buffers per part): merge
-  // first. The result is the same by definition (FINAL is the merged view of the table).
-  const client = createClient({
-    url: clickhouse.url,
-    database: clickhouse.database,
-    request_timeout: 300_000,
-  });
-  try {
-    const tables = (await (
-      await client.query({
-        query:
-          "SELECT name FROM system.tables WHERE database = currentDatabase() AND engine LIKE '%MergeTree'",
-        format: "JSONEachRow",
-      })
-    ).json()) as { name: string }[];
-    for (const { name } of tables) {
-      await client.command({ query: `OPTIMIZE TABLE ${ident(name).render("clickhouse")} FINAL` });
-    }
-  } finally {
-    await client.close();
-  }
+export async function tableDigests(wh: Warehouse): Promise<Record<string, { n: number; h: string }>> {
+  // Straight after the load, with whatever parts the sinks left unmerged: the `FINAL` reads are
+  // the product's own (bounded per-part buffers, sinks/clickhouse/options.ts).
   const out: Record<string, { n: number; h: string }> = {};
   // Views over big tables are hashed on their key and derived columns only (the rest is the
   // underlying table's, hashed in full): hashing every column of silver_clickstream's plan join
@@ -207,4 +185,45 @@ export async function tableDigests(
     out[name] = { n: Number(row?.n), h: String(row?.h) };
   }
   return out;
+}
+
+/**
+ * The largest peak memory of the SELECTs a server ran since `sinceMs` (system.query_log, which
+ * the local stack's servers keep), and the parts of the database's largest table by part count.
+ */
+export async function queryMemory(
+  clickhouse: { url: string; database: string },
+  sinceMs: number,
+): Promise<{ peakBytes: number; failed: number; query: string; parts: number; table: string }> {
+  const client = createClient({
+    url: clickhouse.url,
+    database: clickhouse.database,
+    request_timeout: 60_000,
+  });
+  const rows = async <T>(query: string) =>
+    (await (await client.query({ query, format: "JSONEachRow" })).json()) as T[];
+  try {
+    await client.command({ query: "SYSTEM FLUSH LOGS" });
+    const since = Math.floor(sinceMs / 1000);
+    // Aliases are query-wide on ClickHouse: none may shadow a column the WHERE reads.
+    const [peak] = await rows<{ peak: string; failed: string; top: string }>(
+      `SELECT max(memory_usage) AS peak, countIf(type != 2) AS failed,
+         substring(argMax(query, memory_usage), 1, 120) AS top
+       FROM system.query_log
+       WHERE type != 1 AND event_time >= toDateTime(${since}) AND query LIKE 'SELECT%'`,
+    );
+    const [parts] = await rows<{ table: string; parts: string }>(
+      `SELECT table, count() AS parts FROM system.parts WHERE database = currentDatabase() AND active
+       GROUP BY table ORDER BY parts DESC LIMIT 1`,
+    );
+    return {
+      peakBytes: Number(peak?.peak ?? 0),
+      failed: Number(peak?.failed ?? 0),
+      query: String(peak?.top ?? ""),
+      parts: Number(parts?.parts ?? 0),
+      table: String(parts?.table ?? ""),
+    };
+  } finally {
+    await client.close();
+  }
 }

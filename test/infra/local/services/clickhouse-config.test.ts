@@ -6,6 +6,7 @@ import {
   renderClickHouseConfig,
   renderClickHouseUsers,
 } from "../../../../infra/local/services/clickhouse-config.js";
+import { compileClickHouseWarehouseOptions, readSettings } from "../../../../sinks/clickhouse/options.js";
 
 describe("clickhouse config", () => {
   const paths = clickhousePaths("/state");
@@ -32,6 +33,22 @@ describe("clickhouse config", () => {
     const networks = /<networks>([\s\S]*?)<\/networks>/.exec(users)?.[1] ?? "";
     expect(users).toContain("<password></password>");
     expect(networks.match(/<ip>[^<]+<\/ip>/g)).toEqual(["<ip>::1</ip>", "<ip>127.0.0.1</ip>"]);
+  });
+
+  it("sizes read buffers for FINAL over many parts, like the warehouse client", () => {
+    const profile =
+      /<profiles>[\s\S]*?<default>([\s\S]*?)<\/default>/.exec(renderClickHouseUsers())?.[1] ?? "";
+    const settings = readSettings(compileClickHouseWarehouseOptions());
+    expect(profile).toContain(
+      `<max_read_buffer_size>${settings.max_read_buffer_size}</max_read_buffer_size>`,
+    );
+    expect(profile).toContain(`<max_block_size>${settings.max_block_size}</max_block_size>`);
+    expect(profile).toContain("<log_queries>1</log_queries>");
+  });
+
+  it("keeps query and part logs in system tables, for diagnosis", () => {
+    expect(xml).toMatch(/<query_log>[\s\S]*<table>query_log<\/table>[\s\S]*<\/query_log>/);
+    expect(xml).toMatch(/<part_log>[\s\S]*<table>part_log<\/table>[\s\S]*<\/part_log>/);
   });
 });
 
