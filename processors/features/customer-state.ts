@@ -72,6 +72,13 @@ export class CustomerState {
   failedPayments: number[] | null = null;
   refunds: number[] | null = null;
   downgrades: number[] | null = null;
+  /**
+   * The partition clock and watermark of the customer's next vector: as of its last change (or
+   * the last UTC-day rollover) in the micro-batch in progress. Not checkpointed: meaningful only
+   * between a change and the end of its micro-batch.
+   */
+  asOfTs = NONE;
+  asOfWatermarkTs = NONE;
 
   constructor(readonly id: string) {}
 }

@@ -15,8 +15,13 @@ export class DedupSet {
     return this.ids.size;
   }
 
-  has(id: string): boolean {
-    return this.ids.has(id);
+  /**
+   * True when `id` is kept and would not be evicted by `evictBefore(cutoffTs)`: the answer does
+   * not depend on when eviction last ran, so dedup decisions do not depend on micro-batching.
+   */
+  has(id: string, cutoffTs = Number.NEGATIVE_INFINITY): boolean {
+    const ts = this.ids.get(id);
+    return ts !== undefined && (minuteOf(ts) + 1) * MINUTE_MS > cutoffTs;
   }
 
   add(id: string, ts: number): void {

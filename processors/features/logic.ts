@@ -10,9 +10,16 @@
  * partition (both topics); the watermark trails it by `allowedLatenessMs`. An event behind the
  * watermark is late beyond the bound: counted, emitted as `late`, not folded. An event behind
  * the clock but not the watermark is folded into the windows it belongs to and counted as
- * absorbed. Customers changed since the last `batchEnd` are emitted once at `batchEnd`; when the
- * clock enters a new UTC day every resident customer is emitted, so inactive customers' windows
- * decay, and customers with no event in the longest window are compacted.
+ * absorbed. Customers changed since the last `batchEnd` are emitted once at `batchEnd`, each as
+ * of the partition clock right after its last change; when the clock enters a new UTC day every
+ * resident customer is marked changed as of that moment (so inactive customers' windows decay),
+ * and customers with no event in the longest window are compacted.
+ *
+ * Micro-batch boundaries do not change any result: a vector's `as_of_ts` is the clock after the
+ * customer's last event (or the day rollover) however the events were batched, the rollover
+ * happens at the event that crosses midnight, and dedup answers do not depend on when old ids
+ * were evicted. So an online run that cuts its batches wherever its input pauses writes the same
+ * features as a replay in full batches (`batchEnd` only decides when vectors are written).
  */
 import type { BillingEvent, ClickEvent, CustomerFeatures } from "../../schemas/types.js";
 import {
@@ -91,7 +98,7 @@ export interface PartitionState {
   /** Largest event time seen (or idle-advanced to); -Infinity before the first event. */
   clockTs: number;
   watermarkTs: number;
-  /** UTC day of the clock at the last batchEnd. */
+  /** UTC day of the clock at the last day rollover (every resident marked changed). */
   lastEmitDay: number;
   /** Customers with something in a window, in first-seen order (emission order). */
   readonly customers: Map<string, CustomerState>;
@@ -163,7 +170,7 @@ function advanceClock(state: PartitionState, ts: number): void {
 function onEvent(state: PartitionState, input: FeaturesInput & { kind: TopicKind }): readonly FeaturesEmit[] {
   const { event } = input;
   const counters = state.counters[input.kind];
-  if (state.dedup.has(event.event_id)) {
+  if (state.dedup.has(event.event_id, state.watermarkTs - state.options.dedupHorizonMs)) {
     counters.duplicates++;
     return NO_EMITS;
   }
@@ -195,16 +202,43 @@ function onEvent(state: PartitionState, input: FeaturesInput & { kind: TopicKind
   ctx.late = late;
   if (input.kind === "clickstream") applyClick(c, input.event, featureIdOf(state, input.event.feature), ctx);
   else applyBilling(c, input.event, ctx);
-  state.changed.add(c);
+  markChanged(state, c);
+  rollOver(state);
   return NO_EMITS;
 }
 
-function emit(state: PartitionState, c: CustomerState, out: FeaturesEmit[]): void {
-  out.push({
-    kind: "features",
-    features: featuresAsOf(c, state.clockTs, state.watermarkTs),
-    country: c.country,
-  });
+/** The customer's next vector is as of now (its state does not change until its next event). */
+function markChanged(state: PartitionState, c: CustomerState): void {
+  c.asOfTs = state.clockTs;
+  c.asOfWatermarkTs = state.watermarkTs;
+  state.changed.add(c);
+}
+
+/**
+ * When the clock has entered a new UTC day: every window of every resident moved, so each is
+ * trimmed and marked changed as of now, and those with no event in the longest window are
+ * compacted (or dropped when cancelled) after that last emission.
+ */
+function rollOver(state: PartitionState): void {
+  const day = dayOf(state.clockTs);
+  if (day <= state.lastEmitDay) return;
+  const ctx = {
+    clockTs: state.clockTs,
+    watermarkTs: state.watermarkTs,
+    sessionGapMs: state.options.sessionGapMs,
+  };
+  for (const c of state.customers.values()) {
+    trimCustomer(c, ctx);
+    markChanged(state, c);
+    if (!isDormant(c, state.clockTs)) continue;
+    state.customers.delete(c.id);
+    if (c.cancelled) state.counters.dropped++;
+    else {
+      state.dormant.set(c.id, c);
+      state.counters.compacted++;
+    }
+  }
+  state.lastEmitDay = day;
 }
 
 function endBatch(state: PartitionState): readonly FeaturesEmit[] {
@@ -216,26 +250,15 @@ function endBatch(state: PartitionState): readonly FeaturesEmit[] {
     sessionGapMs: state.options.sessionGapMs,
   };
   state.dedup.evictBefore(state.watermarkTs - state.options.dedupHorizonMs);
-  const day = dayOf(state.clockTs);
-  if (day > state.lastEmitDay) {
-    // A new day: every window of every resident moved, so re-emit them all (coalesced).
-    for (const c of state.customers.values()) {
-      trimCustomer(c, ctx);
-      emit(state, c, out);
-      if (!isDormant(c, state.clockTs)) continue;
-      state.customers.delete(c.id);
-      if (c.cancelled) state.counters.dropped++;
-      else {
-        state.dormant.set(c.id, c);
-        state.counters.compacted++;
-      }
-    }
-    state.lastEmitDay = day;
-  } else {
-    for (const c of state.changed) {
-      trimCustomer(c, ctx);
-      emit(state, c, out);
-    }
+  for (const c of state.changed) {
+    // Nothing touched c since asOfTs (only its own events and rollovers do), so this is the
+    // vector of that moment; trimming afterwards never changes a value.
+    out.push({
+      kind: "features",
+      features: featuresAsOf(c, c.asOfTs, c.asOfWatermarkTs),
+      country: c.country,
+    });
+    if (state.customers.get(c.id) === c) trimCustomer(c, ctx);
   }
   state.changed.clear();
   return out;
@@ -252,6 +275,7 @@ export function step(state: PartitionState, input: FeaturesInput): StepResult {
       return { state, emits: onEvent(state, input) };
     case "idle":
       advanceClock(state, input.advanceToTs);
+      rollOver(state);
       return { state, emits: NO_EMITS };
     case "batchEnd":
       return { state, emits: endBatch(state) };

@@ -3,14 +3,28 @@
  *
  * The clickstream and billing partitions p are separate logs that a consumer fetches in no
  * fixed interleaving. Processing them in fetch order would make the watermark (and so which
- * events are late, and when vectors are emitted) depend on network timing, and a replay after a
- * crash would not reproduce the original run. So records are merged by log timestamp (ties:
- * clickstream first), and a record is only taken once the other topic's next record is known
- * or that topic is known to be exhausted (its next offset reached the end offset last seen).
- * Micro-batches hold exactly `maxBatchRecords` merged records, except the last one before both
- * topics are exhausted. Given the same records, the micro-batches are therefore the same
- * whatever the fetch timing, and restarting from a checkpoint (a micro-batch boundary)
- * continues the same sequence.
+ * events are late) depend on network timing, and a replay after a crash would not reproduce the
+ * original run. So records are merged by log timestamp (ties: clickstream first): the order an
+ * offline replay of the complete logs gives. A record is taken only once the merge knows no
+ * record of the other topic must come before it: the other topic's next record is buffered, or
+ * that topic is known to be *complete before* the record's timestamp.
+ *
+ * Completeness is what the runner observes of the log, never "I have read up to the end offset
+ * I saw last" (with live producers that end is stale: the other topic may have older records
+ * on the way). A probe reads topic Y's end offset `H` at wall time `P`; under the producer
+ * assumption below, every record of Y with a log timestamp at or before that of a record of
+ * topic X that was already visible (buffered) at `P - mergeWaitMs` has an offset below `H`. Once
+ * Y is buffered up to `H`, Y is complete up to that timestamp (`observeEnd`).
+ *
+ * The producer assumption (documented with `mergeWaitMs`): a record is appended at most
+ * `mergeWaitMs` after any record of the other topic of its partition with the same or a larger
+ * timestamp became readable, and timestamps are non-decreasing per topic-partition. A single producer that
+ * appends in timestamp order meets it with 0; producers that batch each topic separately need
+ * their batching delay. Records that break it are merged in arrival order instead (still
+ * processed once, but the result may differ from a replay).
+ *
+ * Micro-batches are cut wherever the determined records end: the logic's results do not depend
+ * on batch boundaries (see logic.ts), only the merge order matters.
  */
 
 /** What the merge needs of a buffered record. */
@@ -24,13 +38,26 @@ export interface MergeEntry {
 export class TopicQueue<E extends MergeEntry> {
   #entries: E[] = [];
   #head = 0;
+  /** Largest log timestamp buffered so far. */
+  #lastTs = Number.NEGATIVE_INFINITY;
+  /** Wall times at which records up to a log timestamp had been buffered, oldest first. */
+  #marks: { at: number; ts: number }[] = [];
+  /** Probe answers not reached yet (end offsets not buffered), by increasing end and proof. */
+  #pending: { end: number; before: number }[] = [];
   /** The offset after the last buffered (or processed) record. */
   bufferedEnd: number;
-  /** The topic-partition's end offset as last seen (batch high watermark or admin query). */
+  /** The topic-partition's end offset as last seen (batch high watermark or probe). */
   knownEnd: number;
+  /** Every record of the topic-partition with a smaller log timestamp is buffered or taken. */
+  completeBefore = Number.NEGATIVE_INFINITY;
   /**
-   * Set by the last `nextMicroBatch` that could not cut a batch: true when it stopped because
-   * this queue ran dry while the log has more of it. A starved topic must never stay paused.
+   * Wall time since which a probe has announced records (offsets below its end) that were not
+   * fetched yet, with no progress since; undefined when none are awaited.
+   */
+  awaitingSince: number | undefined;
+  /**
+   * Set by the last `nextMicroBatch` that stopped short: true when this queue ran dry and the
+   * other topic's next record waits for it. A starved topic must be probed and never paused.
    */
   starved = false;
 
@@ -54,8 +81,78 @@ export class TopicQueue<E extends MergeEntry> {
     if (entry.offset < this.bufferedEnd) return false;
     this.#entries.push(entry);
     this.bufferedEnd = entry.offset + 1;
+    if (entry.timestamp > this.#lastTs) this.#lastTs = entry.timestamp;
     if (this.bufferedEnd > this.knownEnd) this.knownEnd = this.bufferedEnd;
+    if (this.#pending.length > 0) {
+      this.#applyReached();
+      // Progress: announced records are coming; the stall clock restarts at the next probe.
+      this.awaitingSince = undefined;
+    }
     return true;
+  }
+
+  /** Notes that everything buffered so far was readable at wall time `at` (after a fetch). */
+  markVisible(at: number): void {
+    const last = this.#marks[this.#marks.length - 1];
+    if (this.#lastTs === Number.NEGATIVE_INFINITY || (last !== undefined && last.ts >= this.#lastTs)) return;
+    this.#marks.push({ at, ts: this.#lastTs });
+  }
+
+  /** The largest log timestamp that was buffered at wall time `at` or earlier (-∞ if none). */
+  visibleAt(at: number): number {
+    let k = 0;
+    while (k + 1 < this.#marks.length && this.#marks[k + 1]!.at <= at) k++;
+    // Older marks are superseded by the k-th for every later question.
+    if (k > 0) this.#marks.splice(0, k);
+    const mark = this.#marks[0];
+    return mark !== undefined && mark.at <= at ? mark.ts : Number.NEGATIVE_INFINITY;
+  }
+
+  /**
+   * A probe's answer: every record of this topic-partition with a log timestamp below `before`
+   * has an offset below `end`. Proves completeness once the queue is buffered up to `end`.
+   */
+  observeEnd(end: number, before: number, now: number): void {
+    if (end > this.knownEnd) this.knownEnd = end;
+    const last = this.#pending[this.#pending.length - 1];
+    if (before <= Math.max(this.completeBefore, last?.before ?? Number.NEGATIVE_INFINITY)) {
+      if (this.#pending.length > 0) this.awaitingSince ??= now;
+      return;
+    }
+    // Each answer is kept until reached: replacing an older one by a newer (larger end) could
+    // starve the merge while a producer keeps the end moving.
+    if (this.#pending.length < 64) this.#pending.push({ end, before });
+    this.#applyReached();
+    if (this.#pending.length > 0) this.awaitingSince ??= now;
+  }
+
+  /** A probe failed (log unreachable): announced records are not overdue while it cannot answer. */
+  probeFailed(): void {
+    this.awaitingSince = undefined;
+  }
+
+  /**
+   * Accepts the last probe without the records it announced (they never came: a transaction
+   * marker, a deleted segment). Returns false when nothing was pending.
+   */
+  forcePending(): boolean {
+    const last = this.#pending[this.#pending.length - 1];
+    if (last === undefined) return false;
+    if (last.before > this.completeBefore) this.completeBefore = last.before;
+    this.#pending = [];
+    this.awaitingSince = undefined;
+    return true;
+  }
+
+  #applyReached(): void {
+    let k = 0;
+    while (k < this.#pending.length && this.#pending[k]!.end <= this.bufferedEnd) {
+      const { before } = this.#pending[k]!;
+      if (before > this.completeBefore) this.completeBefore = before;
+      k++;
+    }
+    if (k > 0) this.#pending.splice(0, k);
+    if (this.#pending.length === 0) this.awaitingSince = undefined;
   }
 
   peek(i: number): E | undefined {
@@ -72,19 +169,25 @@ export class TopicQueue<E extends MergeEntry> {
     }
   }
 
-  /** Forgets every buffered record; the next record expected is `nextOffset`. */
+  /** Forgets every buffered record and what was proven; the next record expected is `nextOffset`. */
   reset(nextOffset: number): void {
     this.#entries = [];
     this.#head = 0;
+    this.#lastTs = Number.NEGATIVE_INFINITY;
+    this.#marks = [];
+    this.#pending = [];
     this.bufferedEnd = nextOffset;
+    this.completeBefore = Number.NEGATIVE_INFINITY;
+    this.awaitingSince = undefined;
+    this.starved = false;
   }
 }
 
 /**
- * Takes the next micro-batch from the two queues, or null when it is not determined yet (one
- * topic has nothing buffered but more records on the log) or there is nothing to take.
- * @param force treat both topics as exhausted (the runner's stall timeout: records the log
- *   announced never came, e.g. transaction markers or deleted segments).
+ * Takes the next micro-batch (up to `maxBatchRecords` merged records) from the two queues, or
+ * null when no record is determined yet (one topic has nothing buffered and is not known to be
+ * complete before the other's next record) or there is nothing to take.
+ * @param force take whatever is buffered, as if both topics were complete (tests, shutdown aids)
  */
 export function nextMicroBatch<E extends MergeEntry>(
   clickstream: TopicQueue<E>,
@@ -92,11 +195,10 @@ export function nextMicroBatch<E extends MergeEntry>(
   maxBatchRecords: number,
   force = false,
 ): E[] | null {
-  const clickDone = force || clickstream.exhausted;
-  const billingDone = force || billing.exhausted;
   const out: E[] = [];
   let i = 0;
   let j = 0;
+  let starved: TopicQueue<E> | undefined;
   while (out.length < maxBatchRecords) {
     const a = clickstream.peek(i);
     const b = billing.peek(j);
@@ -108,21 +210,27 @@ export function nextMicroBatch<E extends MergeEntry>(
         out.push(a);
         i++;
       }
-    } else if (a !== undefined && billingDone) {
+    } else if (a !== undefined) {
+      // Every billing record older than a must be here (a billing record as old goes after a).
+      if (!force && billing.completeBefore < a.timestamp) {
+        starved = billing;
+        break;
+      }
       out.push(a);
       i++;
-    } else if (b !== undefined && clickDone) {
+    } else if (b !== undefined) {
+      // Every click record as old as b must be here (ties: clickstream first).
+      if (!force && clickstream.completeBefore <= b.timestamp) {
+        starved = clickstream;
+        break;
+      }
       out.push(b);
       j++;
     } else break;
   }
-  const drained = i === clickstream.length && j === billing.length;
-  clickstream.starved = i === clickstream.length && !clickDone;
-  billing.starved = j === billing.length && !billingDone;
+  clickstream.starved = starved === clickstream;
+  billing.starved = starved === billing;
   if (out.length === 0) return null;
-  if (out.length < maxBatchRecords && !(drained && clickDone && billingDone)) return null;
-  clickstream.starved = false;
-  billing.starved = false;
   clickstream.take(i);
   billing.take(j);
   return out;

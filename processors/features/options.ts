@@ -46,11 +46,22 @@ export interface FeaturesProcessorOptions {
    */
   readonly checkpointIntervalMs: number;
   /**
-   * How long the merge waits for records the log announced on the other topic of a partition
-   * before processing without them (they never came: deleted segment, transaction marker).
-   * @default 5000
+   * How long the merge waits for records a probe of the log announced on the other topic of a
+   * partition (offsets below its end) before processing without them (they never came: deleted
+   * segment, transaction marker). Counted only while the log answers probes.
+   * @default 30000
    */
   readonly stallTimeoutMs: number;
+  /**
+   * The merge's allowance for producer skew between the two topics of a partition: a record is
+   * only merged past the other topic's end once that topic's end offset was read at least this
+   * long after the record became readable here. Exact results (equal to a replay of the logs)
+   * need every record to be appended within this time of the other topic's records with larger
+   * log timestamps (0 suffices for one producer appending in timestamp order). Cost: up to this
+   * much latency, only while one topic of a partition has nothing newer buffered.
+   * @default 0
+   */
+  readonly mergeWaitMs: number;
   /**
    * Events whose time is more than this after their record's log timestamp are invalid (a
    * corrupt clock would otherwise push the watermark past every real event). 0 = no check.
@@ -79,7 +90,8 @@ export const FEATURES_PROCESSOR_DEFAULTS = {
   maxBatchRecords: 2_000,
   maxBufferedRecords: 20_000,
   checkpointIntervalMs: 1_000,
-  stallTimeoutMs: 5_000,
+  stallTimeoutMs: 30_000,
+  mergeWaitMs: 0,
   maxFutureSkewMs: 86_400_000,
   startFrom: "earliest",
   checkpointKeyPrefix: "checkpoint:features",
@@ -112,6 +124,7 @@ export const featuresProcessorOptionsSchema = z
     maxBufferedRecords: z.int().min(1).max(10_000_000).default(D.maxBufferedRecords),
     checkpointIntervalMs: ms("checkpoint interval, 0 = every batch").default(D.checkpointIntervalMs),
     stallTimeoutMs: ms("merge stall timeout").min(1).default(D.stallTimeoutMs),
+    mergeWaitMs: ms("merge wait for the other topic").max(600_000).default(D.mergeWaitMs),
     maxFutureSkewMs: ms("future skew, 0 = no check").default(D.maxFutureSkewMs),
     startFrom: z
       .enum(["earliest", "latest"], { error: 'must be "earliest" or "latest"' })

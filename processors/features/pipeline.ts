@@ -50,6 +50,8 @@ export interface PipelineDeps {
   readonly hooks: RunnerHooks;
   /** Wall clock, epoch ms. */
   readonly now: () => number;
+  /** The log's end offsets of a topic (the merge's probe). */
+  readonly endOffsets: (topic: string) => Promise<Map<number, number>>;
 }
 
 export class FeaturesPipeline {
@@ -71,6 +73,7 @@ export class FeaturesPipeline {
     }
     metrics.consumed.inc({ ...metrics.labels, topic: batch.topic }, batch.records.length);
     worker.lastRecordAt = this.deps.now();
+    queue.markVisible(worker.lastRecordAt);
     if (queue.length >= options.maxBufferedRecords && !worker.paused.has(kind)) {
       this.deps.consumer.pause([{ topic: batch.topic, partition: worker.partition }]);
       worker.paused.add(kind);
@@ -78,20 +81,14 @@ export class FeaturesPipeline {
     await this.drain(worker);
   }
 
-  /** Processes every micro-batch the buffers determine (all of them when `force`). */
-  async drain(worker: PartitionWorker, force = false): Promise<void> {
+  /** Processes every micro-batch the buffers determine. */
+  async drain(worker: PartitionWorker): Promise<void> {
     const { options } = this.deps;
-    let progressed = false;
     for (;;) {
-      const entries = nextMicroBatch(worker.clickstream, worker.billing, options.maxBatchRecords, force);
+      const entries = nextMicroBatch(worker.clickstream, worker.billing, options.maxBatchRecords);
       if (entries === null) break;
       await this.process(worker, entries, undefined);
-      progressed = true;
     }
-    // Stalled = records wait and no micro-batch could be cut since `stalledSince`.
-    const waiting = worker.clickstream.length + worker.billing.length > 0;
-    if (!waiting) worker.stalledSince = undefined;
-    else if (progressed || worker.stalledSince === undefined) worker.stalledSince = this.deps.now();
     for (const kind of [...worker.paused]) {
       const queue = worker.queue(kind);
       // A starved queue blocks the merge: it must get records whatever its size.
@@ -123,9 +120,12 @@ export class FeaturesPipeline {
     });
     // Only the FeatureStore write is on the latency path; the topic sends run behind and are
     // awaited by the next checkpoint, before its offsets are committed.
-    const sends: Promise<unknown>[] = [];
+    // In batch order per partition: a batch's sends start once the previous batch's are done, so a
+    // send retried across a broker outage cannot land after a newer vector of the same customer
+    // (features.v1 is compacted: its last record per key must be the newest vector).
+    const sends: (() => Promise<unknown>)[] = [];
     if (effects.features.length > 0) {
-      sends.push(
+      sends.push(() =>
         retrying(this.retryPolicy("publish features"), () =>
           producer.send(options.topics.features, effects.features),
         ),
@@ -133,13 +133,20 @@ export class FeaturesPipeline {
     }
     if (effects.deadLetters.length > 0) {
       const letters = effects.deadLetters;
-      sends.push(
+      sends.push(() =>
         retrying(this.retryPolicy("dead-letter records"), () =>
           producer.send(options.topics.deadLetters, letters),
         ),
       );
     }
-    if (sends.length > 0) worker.track(Promise.all(sends));
+    if (sends.length > 0) {
+      const sending = worker.sending.then(() => Promise.all(sends.map((send) => send())));
+      worker.sending = sending.then(
+        () => {},
+        () => {},
+      );
+      worker.track(sending);
+    }
     await retrying(this.retryPolicy("write the feature store"), () => store.writeMany(effects.writes));
     const written = Date.now();
     for (const entry of entries)
@@ -157,8 +164,38 @@ export class FeaturesPipeline {
   }
 
   /**
-   * The timer's work on the owned partitions: force a merge stalled past `stallTimeoutMs`,
-   * advance idle partitions to the newest clock among them, checkpoint what is due, refresh gauges.
+   * The merge's probe: reads the end offsets of every topic that starves a partition's merge
+   * and records what they prove (see merge.ts), then processes what that determines. A probe
+   * that fails (log unreachable) proves nothing; the merge waits.
+   */
+  async probe(workers: readonly PartitionWorker[]): Promise<void> {
+    const { options, logger } = this.deps;
+    for (const kind of ["clickstream", "billing"] as const) {
+      const starved = workers.filter((w) => w.queue(kind).starved);
+      if (starved.length === 0) continue;
+      const at = this.deps.now();
+      let ends: Map<number, number>;
+      try {
+        ends = await this.deps.endOffsets(this.topicOf(kind));
+      } catch (error) {
+        logger?.debug({ err: error, topic: this.topicOf(kind) }, "merge probe failed");
+        for (const w of starved) w.queue(kind).probeFailed();
+        continue;
+      }
+      const other = kind === "clickstream" ? "billing" : "clickstream";
+      for (const w of starved) {
+        // Log timestamps are whole milliseconds: "at or before ts" is "before ts + 1".
+        const before = w.queue(other).visibleAt(at - options.mergeWaitMs) + 1;
+        w.queue(kind).observeEnd(ends.get(w.partition) ?? 0, before, at);
+        await this.drain(w);
+      }
+    }
+  }
+
+  /**
+   * The timer's work on the owned partitions: force a merge whose announced records did not
+   * come within `stallTimeoutMs`, advance idle partitions to the newest clock among them,
+   * checkpoint what is due, refresh gauges.
    */
   async maintain(workers: readonly PartitionWorker[], now: number): Promise<void> {
     const o = this.deps.options;
@@ -166,12 +203,14 @@ export class FeaturesPipeline {
     for (const w of workers) frontier = Math.max(frontier, w.state.clockTs);
     for (const w of workers) {
       w.throwIfFailed();
-      if (w.stalledSince !== undefined && now - w.stalledSince >= o.stallTimeoutMs) {
+      for (const kind of ["clickstream", "billing"] as const) {
+        const q = w.queue(kind);
+        if (!q.starved || q.awaitingSince === undefined || now - q.awaitingSince < o.stallTimeoutMs) continue;
         this.deps.logger?.warn(
-          { partition: w.partition },
+          { partition: w.partition, topic: this.topicOf(kind) },
           "records announced by the log never came; merging without them",
         );
-        await this.drain(w, true);
+        if (q.forcePending()) await this.drain(w);
       }
       const idle = o.idleTimeoutMs > 0 && w.caughtUp && now - w.lastRecordAt >= o.idleTimeoutMs;
       if (idle && frontier > w.state.clockTs) {

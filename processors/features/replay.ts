@@ -60,6 +60,8 @@ function queueOf(entries: readonly Entry[]): TopicQueue<Entry> {
   const end = entries.length === 0 ? 0 : entries[entries.length - 1]!.offset + 1;
   const queue = new TopicQueue<Entry>(first, end);
   for (const entry of entries) queue.push(entry);
+  // Offline, the logs are complete: nothing else will come.
+  queue.completeBefore = Number.POSITIVE_INFINITY;
   return queue;
 }
 

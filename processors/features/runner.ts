@@ -63,7 +63,9 @@ export class FeaturesRunner {
   #pipeline: FeaturesPipeline | undefined;
   #chain: Promise<unknown> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
+  #probeTimer: NodeJS.Timeout | undefined;
   #ticking = false;
+  #probing = false;
   #stopping: Promise<void> | undefined;
   #lastMeasure = 0;
 
@@ -116,6 +118,7 @@ export class FeaturesRunner {
       logger,
       hooks: this.#deps.hooks ?? {},
       now: this.#now,
+      endOffsets: (topic) => admin.endOffsets(topic),
     });
     consumer.stopped().then(
       () => this.#done.resolve(),
@@ -129,6 +132,9 @@ export class FeaturesRunner {
     const o = this.options;
     const period = Math.min(1_000, o.stallTimeoutMs / 2, o.idleTimeoutMs > 0 ? o.idleTimeoutMs / 2 : 1_000);
     this.#timer = setInterval(() => this.#tick(), Math.max(20, period)).unref();
+    // The merge's probes: often enough that a starved merge waits about mergeWaitMs, no more.
+    const probeEvery = Math.min(250, Math.max(50, o.mergeWaitMs / 4));
+    this.#probeTimer = setInterval(() => this.#probe(), probeEvery).unref();
     logger?.info({ groupId, partitions: [...this.#workers.keys()] }, "features processor started");
   }
 
@@ -244,6 +250,20 @@ export class FeaturesRunner {
       });
   }
 
+  #probe(): void {
+    if (this.#probing || this.#stopping !== undefined) return;
+    const workers = [...this.#workers.values()];
+    if (!workers.some((w) => w.clickstream.starved || w.billing.starved)) return;
+    this.#probing = true;
+    this.#serial(() =>
+      this.#stopping === undefined ? this.#pipeline!.probe([...this.#workers.values()]) : Promise.resolve(),
+    )
+      .catch((error: unknown) => this.#fail(error))
+      .finally(() => {
+        this.#probing = false;
+      });
+  }
+
   async #onTick(): Promise<void> {
     if (this.#stopping !== undefined) return;
     const now = this.#now();
@@ -259,12 +279,14 @@ export class FeaturesRunner {
   #fail(error: unknown): void {
     this.#deps.logger?.error({ err: error }, "features processor failed");
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#probeTimer) clearInterval(this.#probeTimer);
     this.#done.reject(error);
     void this.#consumer?.close();
   }
 
   async #shutdown(): Promise<void> {
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#probeTimer) clearInterval(this.#probeTimer);
     const consumer = this.#consumer;
     if (consumer === undefined) return;
     try {

@@ -16,8 +16,6 @@ export class PartitionWorker {
   /** Wall-clock times (epoch ms) of the last checkpoint and of the last fetched record. */
   lastCheckpointAt: number;
   lastRecordAt: number;
-  /** Since when records wait in the buffers for the other topic (undefined: not waiting). */
-  stalledSince: number | undefined;
   /** Micro-batches processed by this worker. */
   batches = 0;
   /** Estimated heap bytes of the state when last measured. */
@@ -26,6 +24,8 @@ export class PartitionWorker {
   readonly paused = new Set<TopicKind>();
   /** Sends to the features and dead-letter topics not yet awaited by a checkpoint. */
   pending: Promise<unknown>[] = [];
+  /** The last batch's topic sends: the next batch's start after them (order per customer key). */
+  sending: Promise<void> = Promise.resolve();
   /** The checkpoint writes and commits, in order (they run behind the processing). */
   background: Promise<void> = Promise.resolve();
   checkpointInFlight = false;
@@ -77,7 +77,6 @@ export class PartitionWorker {
   resetBuffers(): void {
     this.clickstream.reset(this.offsets.clickstream);
     this.billing.reset(this.offsets.billing);
-    this.stalledSince = undefined;
   }
 }
 

@@ -25,6 +25,7 @@ function replayWithRestart(records: PartitionRecords, restartAt: number) {
   const queue = (list: readonly Entry[]) => {
     const q = new TopicQueue<Entry>(0, list.length);
     for (const e of list) q.push(e);
+    q.completeBefore = Number.POSITIVE_INFINITY;
     return q;
   };
   const clicks = queue(records.clickstream);
