@@ -75,4 +75,13 @@ export const SINK_MIGRATIONS: readonly Migration[] = [
     },
   },
   { version: 4, name: "gold_model_performance", createTables: [goldModelPerformance] },
+  {
+    // Version 3 picked the score by scoring time; a rescoring of older features could win.
+    version: 5,
+    name: "gold_customer_360 shows the score of the newest scored features",
+    statements: {
+      clickhouse: ["DROP TABLE IF EXISTS gold_customer_360", goldCustomer360View("clickhouse")],
+      duckdb: ["DROP VIEW IF EXISTS gold_customer_360", goldCustomer360View("duckdb")],
+    },
+  },
 ];

@@ -84,7 +84,7 @@ export const VIEW_DOCS: readonly ViewDoc[] = [
   },
   {
     name: "gold_customer_360",
-    comment: "One row per customer for marketing: latest profile, latest champion score, churn status.",
+    comment: "One row per customer for marketing: latest profile, current champion score (that of the newest scored features), churn status.",
     columns: [
       col("customer_id", "String", "The customer."),
       col(
@@ -97,13 +97,13 @@ export const VIEW_DOCS: readonly ViewDoc[] = [
         col(
           name,
           pick(goldChurnScores, [name])[0]!.type,
-          `${pick(goldChurnScores, [name])[0]!.comment} Of the latest non-shadow score; 0 or '' without one.`,
+          `${pick(goldChurnScores, [name])[0]!.comment} Of the current non-shadow score (newest features_as_of_ts_ms, then latest scoring); 0 or '' without one.`,
         ),
       ),
       col(
         "scored_at_ts_ms",
         "Int64",
-        "When the latest non-shadow score was computed, epoch ms; 0 without one.",
+        "When the current non-shadow score was computed, epoch ms; 0 without one.",
       ),
       col("has_score", "UInt8", "1 when the customer has a non-shadow score."),
       col(

@@ -195,15 +195,19 @@ export const SCORE = ["score", "risk_band", "model_version", "top_reasons"];
 
 /**
  * gold_customer_360: one row per customer for marketing: the profile as of the customer's latest
- * materialized day, the latest non-shadow score, and churn status. (ClickHouse resolves aliases
+ * materialized day, the non-shadow score of the customer's newest scored features (latest scoring
+ * first among equals), and churn status. (ClickHouse resolves aliases
  * query-wide, so an aggregate is never aliased with a column another aggregate reads.)
  */
 export function goldCustomer360View(dialect: SqlDialect): string {
   const profile = sql`SELECT ${ident("customer_id")}, max(${ident("day")}) AS ${ident("as_of_day")},
     ${join(PROFILE.map((c) => sql`argMax(${ident(c)}, ${ident("day")}) AS ${ident(c)}`))}
     FROM ${activeDaily(dialect, ["customer_id", "day", ...PROFILE])} GROUP BY ${ident("customer_id")}`;
-  const scores = sql`SELECT ${ident("customer_id")}, max(${ident("scored_at_ts_ms")}) AS ${ident("latest_scored_at_ts_ms")},
-    ${join(SCORE.map((c) => sql`argMax(${ident(c)}, ${ident("scored_at_ts_ms")}) AS ${ident(c)}`))}
+  // The score of the newest features (a rescoring of older features, or two vectors of one
+  // customer scored in the same batch, must not win by wall-clock time), then the latest scoring.
+  const order = sql`(${ident("features_as_of_ts_ms")}, ${ident("scored_at_ts_ms")})`;
+  const scores = sql`SELECT ${ident("customer_id")}, argMax(${ident("scored_at_ts_ms")}, ${order}) AS ${ident("latest_scored_at_ts_ms")},
+    ${join(SCORE.map((c) => sql`argMax(${ident(c)}, ${order}) AS ${ident(c)}`))}
     FROM ${latest(dialect, goldChurnScores)} WHERE ${ident("shadow")} = 0 GROUP BY ${ident("customer_id")}`;
   const labels = sql`SELECT ${ident("customer_id")}, min(${ident("effective_ts_ms")}) AS ${ident("first_cancel_ts_ms")}
     FROM ${latest(dialect, goldChurnLabels)} GROUP BY ${ident("customer_id")}`;

@@ -57,6 +57,9 @@ export function describeGoldQueries(
         scoreRow("c-3", D0 + 34 * DAY, 0.95, "CRITICAL"),
         // A replayed duplicate of the same score: one logical row.
         scoreRow("c-4", D0 + 39 * DAY, 0.7, "HIGH"),
+        // A later rescoring of older features (e.g. after a promotion): not the customer's
+        // current score, which is that of the newest features.
+        { ...scoreRow("c-4", D0 + 40 * DAY, 0.05, "LOW"), features_as_of_ts_ms: D0 + 30 * DAY },
       ]);
     });
     afterAll(async () => {
@@ -91,7 +94,8 @@ export function describeGoldQueries(
         ["m1", 0, 0.91],
         ["m2-shadow", 1, 0.99],
       ]);
-      expect(await scoreHistory(wh, "c-4")).toHaveLength(1);
+      // The replayed duplicate counts once; the later rescoring is a score of its own.
+      expect((await scoreHistory(wh, "c-4")).map((r) => r.score)).toEqual([0.7, 0.05]);
     });
 
     it("training rows: point-in-time labels over (T, T + horizon], complete rows only", async () => {
