@@ -11,7 +11,6 @@ import {
   type RunningSinks,
   SINK_NAMES,
   type SinkName,
-  type SinksOptionsInput,
   startSinks,
 } from "../../sinks/runner/index.js";
 import { commandConfig } from "../context.js";

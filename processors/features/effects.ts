@@ -1,6 +1,7 @@
 /**
- * The effects of a micro-batch: FeatureStore hashes, `CustomerFeatures` records for the
- * features topic and `DeadLetter` records for rejected and late input. Building them is pure
+ * The effects of a micro-batch: FeatureStore hashes (written, or deleted for dropped cancelled
+ * customers), `CustomerFeatures` records and tombstones for the features topic and `DeadLetter`
+ * records for rejected and late input. Building them is pure
  * except for `failed_at_ts` (wall clock, informational); writing them is the runner's job.
  */
 
@@ -18,6 +19,9 @@ import { featuresToHash } from "./vector.js";
 export const STAGE = "features";
 
 export interface BatchEffects {
+  /** Customers whose FeatureStore entry is deleted (before `writes`: a customer dropped and
+   * seen again in the same batch is deleted, then written afresh). */
+  readonly deletes: string[];
   readonly writes: HashWrite[];
   readonly features: ProduceRecord[];
   readonly deadLetters: ProduceRecord[];
@@ -78,14 +82,25 @@ export function buildEffects(
   const writes: HashWrite[] = [];
   const features: ProduceRecord[] = [];
   const letters: DeadLetter[] = [];
+  // Emit index of each removed customer's last removal (its earlier writes are not made).
+  const removedAt = new Map<string, number>();
+  const writtenAt: number[] = [];
   let byOffset: Map<string, Entry> | undefined;
-  for (const emit of result.emits) {
+  for (const [at, emit] of result.emits.entries()) {
+    if (emit.kind === "removed") {
+      // A cancelled customer left the state: forget its entry, and tombstone it on the compacted
+      // topic (after its last vector) so consumers and compaction forget it too.
+      removedAt.set(emit.customerId, at);
+      if (options.publishFeatures) features.push({ key: emit.customerId, value: null });
+      continue;
+    }
     if (emit.kind === "features") {
       const fields = featuresToHash(emit.features);
       writes.push({
         customerId: emit.features.customer_id,
         fields: emit.country === "" ? fields : { ...fields, [COUNTRY_FIELD]: emit.country },
       });
+      writtenAt.push(at);
       if (options.publishFeatures) {
         features.push({
           key: emit.features.customer_id,
@@ -119,5 +134,9 @@ export function buildEffects(
       value: codec.encode("DeadLetter", schemas.deadLetterSchemaId, letter),
     };
   });
-  return { writes, features, deadLetters, reasons };
+  const kept =
+    removedAt.size === 0
+      ? writes
+      : writes.filter((w, i) => writtenAt[i]! > (removedAt.get(w.customerId) ?? -1));
+  return { deletes: [...removedAt.keys()], writes: kept, features, deadLetters, reasons };
 }

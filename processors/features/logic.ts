@@ -64,6 +64,15 @@ export interface LateEmit {
   readonly watermarkTs: number;
 }
 
+/**
+ * A cancelled customer dropped from the state (no event in the longest window): emitted right
+ * after its last vector. The runner publishes a tombstone for it and deletes its FeatureStore entry.
+ */
+export interface RemovedEmit {
+  readonly kind: "removed";
+  readonly customerId: string;
+}
+
 export type FeaturesEmit =
   | {
       readonly kind: "features";
@@ -71,7 +80,8 @@ export type FeaturesEmit =
       /** Country of the customer's latest session ("" when none); stored beside the features. */
       readonly country: string;
     }
-  | LateEmit;
+  | LateEmit
+  | RemovedEmit;
 
 /** Per-topic counts since the partition's first event (checkpointed with the state). */
 export interface TopicCounters {
@@ -259,6 +269,9 @@ function endBatch(state: PartitionState): readonly FeaturesEmit[] {
       country: c.country,
     });
     if (state.customers.get(c.id) === c) trimCustomer(c, ctx);
+    // Neither resident nor dormant: dropped at a rollover (cancelled). A later event of the same
+    // id made a new state object, changed after this one, so its vector follows the removal.
+    else if (state.dormant.get(c.id) !== c) out.push({ kind: "removed", customerId: c.id });
   }
   state.changed.clear();
   return out;

@@ -147,7 +147,10 @@ export class FeaturesPipeline {
       );
       worker.track(sending);
     }
-    await retrying(this.retryPolicy("write the feature store"), () => store.writeMany(effects.writes));
+    await retrying(this.retryPolicy("write the feature store"), async () => {
+      if (effects.deletes.length > 0) await store.deleteMany(effects.deletes);
+      await store.writeMany(effects.writes);
+    });
     const written = Date.now();
     for (const entry of entries)
       metrics.eventToStore.observe(metrics.labels, (written - entry.timestamp) / 1000);

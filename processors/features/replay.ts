@@ -48,7 +48,7 @@ export interface PartitionRecords {
 /** The outcome of replaying a partition offline. */
 export interface ReplayResult {
   readonly state: PartitionState;
-  /** The last vector emitted per customer: what the online store must hold. */
+  /** The last vector emitted per customer, unless removed after it: what the online store must hold. */
   readonly latest: Map<string, CustomerFeatures>;
   readonly late: LateEmit[];
   readonly rejected: Entry[];
@@ -87,6 +87,7 @@ export function replayPartition(
     const result = applyMicroBatch(state, batch);
     for (const e of result.emits) {
       if (e.kind === "features") latest.set(e.features.customer_id, e.features);
+      else if (e.kind === "removed") latest.delete(e.customerId);
       else late.push(e);
     }
     for (const r of result.rejected) rejected.push(r);

@@ -3,8 +3,10 @@
  * customers' FeatureStore entries, the records to publish and the FeatureStore changes (score
  * fields, at-risk sorted sets). No I/O, no clock (the caller passes `now`).
  *
- * Every input record is scored and published. The FeatureStore and the sets take the last
- * record of each customer in the batch, unless its entry already holds a score of newer features.
+ * Every input record is scored and published. The FeatureStore and the sets take, per customer,
+ * its latest features in the batch (highest `as_of_ts`, then offset) unless its entry already
+ * holds a score of newer features; a tombstone after them (higher offset) removes the customer.
+ * So the outcome does not depend on how the records were cut into batches.
  */
 import type { LogRecord } from "../../core/eventlog/ports.js";
 import { AtRiskSets, COUNTRY_FIELD, ScoreFields } from "../../core/featurestore/keys.js";
@@ -103,24 +105,46 @@ function scoreOf(
   };
 }
 
+/** A customer's latest scored input of the batch. */
+interface Latest {
+  readonly input: ScoreInput;
+  readonly score: ChurnScore;
+  readonly shadow?: ChurnScore;
+}
+
 /** Builds the records and FeatureStore changes of one micro-batch. */
 export function buildScoreEffects(batch: ScoreBatch): ScoreEffects {
   const { inputs, vectors, champion, challenger, entries, now } = batch;
   const scores: ChurnScore[] = [];
   const shadowScores: ChurnScore[] = [];
-  const last = new Map<string, { input: ScoreInput; score?: ChurnScore; shadow?: ChurnScore }>();
+  const latest = new Map<string, Latest>();
+  const tombstones = new Map<string, number>();
   let row = 0;
   for (const input of inputs) {
+    const { customerId: id, record } = input;
     if (input.features === null) {
-      last.set(input.customerId, { input });
+      tombstones.set(id, Math.max(tombstones.get(id) ?? -1, record.offset));
       continue;
     }
     const score = scoreOf(champion, row, vectors, input.features, false, now);
     scores.push(score);
     const shadow = challenger && scoreOf(challenger, row, vectors, input.features, true, now);
     if (shadow) shadowScores.push(shadow);
-    last.set(input.customerId, { input, score, ...(shadow ? { shadow } : {}) });
     row++;
+    const seen = latest.get(id);
+    const newer =
+      seen === undefined ||
+      score.features_as_of_ts > seen.score.features_as_of_ts ||
+      (score.features_as_of_ts === seen.score.features_as_of_ts && record.offset > seen.input.record.offset);
+    if (newer) latest.set(id, { input, score, ...(shadow ? { shadow } : {}) });
+  }
+  // Per customer in first-seen order: its latest features, or removal when a tombstone follows them.
+  const last = new Map<string, Partial<Latest>>();
+  for (const { customerId: id } of inputs) {
+    if (last.has(id)) continue;
+    const won = latest.get(id);
+    const tombstone = tombstones.get(id);
+    last.set(id, won === undefined || (tombstone ?? -1) > won.input.record.offset ? {} : won);
   }
 
   const writes: HashWrite[] = [];
@@ -144,7 +168,7 @@ export function buildScoreEffects(batch: ScoreBatch): ScoreEffects {
     }
     const scoredAsOf = Number(entry?.[ScoreFields.scoreAsOfTs] ?? Number.NaN);
     if (scoredAsOf > score.features_as_of_ts) continue;
-    const plan = input.features!.plan;
+    const plan = input!.features!.plan;
     const country = entry?.[COUNTRY_FIELD] ?? "";
     writes.push({
       customerId: id,

@@ -114,16 +114,20 @@ export class ScorePipeline {
       }));
       sends.push(this.#retry("dead-letter records", () => producer.send(options.topics.deadLetters, dead)));
     }
-    const writes: Promise<unknown>[] = [];
-    if (effects.writes.length > 0) writes.push(store.writeMany(effects.writes));
-    for (const [set, members] of effects.zadd) writes.push(store.zadd(set, members));
-    for (const [set, members] of effects.zrem) writes.push(store.zrem(set, members));
+    // Functions, not promises: each retry re-issues every write (all idempotent).
+    const writes: (() => Promise<unknown>)[] = [];
+    if (effects.writes.length > 0) writes.push(() => store.writeMany(effects.writes));
+    for (const [set, members] of effects.zadd) writes.push(() => store.zadd(set, members));
+    for (const [set, members] of effects.zrem) writes.push(() => store.zrem(set, members));
     const index = [
       ...effects.newPlans.map((p) => [AtRiskIndex.plans, p] as const),
       ...effects.newCountries.map((c) => [AtRiskIndex.countries, c] as const),
     ];
-    for (const [set, name] of index) writes.push(store.zadd(set, [{ member: name, score: 0 }]));
-    await Promise.all([...sends, this.#retry("write the feature store", () => Promise.all(writes))]);
+    for (const [set, name] of index) writes.push(() => store.zadd(set, [{ member: name, score: 0 }]));
+    await Promise.all([
+      ...sends,
+      this.#retry("write the feature store", () => Promise.all(writes.map((write) => write()))),
+    ]);
     for (const p of effects.newPlans) this.#knownPlans.add(p);
     for (const c of effects.newCountries) this.#knownCountries.add(c);
 

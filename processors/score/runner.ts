@@ -70,6 +70,8 @@ export class ScoreRunner {
   #timers: NodeJS.Timeout[] = [];
   #unwatch: (() => void) | undefined;
   #stopping: Promise<void> | undefined;
+  /** The error of a batch that failed: the runner stops, nothing after it is processed. */
+  #failure: { readonly error: unknown } | undefined;
   #batches = 0;
   #records = 0;
   readonly #offsets = new Map<number, number>();
@@ -182,6 +184,7 @@ export class ScoreRunner {
   }
 
   async #onBatch(batch: Batch): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure.error;
     if (this.#stopping !== undefined || batch.records.length === 0) return;
     this.#buffer.push(...batch.records);
     const last = batch.records[batch.records.length - 1]!;
@@ -198,12 +201,25 @@ export class ScoreRunner {
     }
   }
 
+  /**
+   * Processes the buffer batch by batch. A batch leaves the buffer only once it is processed and
+   * committed: a failure (the pipeline already retried what is retryable) fails the runner and no
+   * later batch runs, so no commit ever covers an unprocessed record; after a restart the group
+   * re-consumes from the last commit.
+   */
   async #flushAll(): Promise<void> {
     if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
+    if (this.#failure !== undefined) throw this.#failure.error;
     while (this.#buffer.length > 0) {
-      const records = this.#buffer.splice(0, this.options.maxBatchRecords);
-      await this.#pipeline!.process(records, this.#slots.pair!);
+      const records = this.#buffer.slice(0, this.options.maxBatchRecords);
+      try {
+        await this.#pipeline!.process(records, this.#slots.pair!);
+      } catch (error) {
+        this.#failure = { error };
+        throw error;
+      }
+      this.#buffer.splice(0, records.length);
       this.#batches++;
       this.#records += records.length;
       for (const r of records)
@@ -232,7 +248,7 @@ export class ScoreRunner {
     this.#clearTimers();
     const consumer = this.#consumer;
     try {
-      if (consumer !== undefined) await this.#serial(() => this.#flushAll());
+      if (consumer !== undefined && this.#failure === undefined) await this.#serial(() => this.#flushAll());
     } finally {
       await consumer?.close();
       await this.#producer?.close();

@@ -84,7 +84,8 @@ export const VIEW_DOCS: readonly ViewDoc[] = [
   },
   {
     name: "gold_customer_360",
-    comment: "One row per customer for marketing: latest profile, current champion score (that of the newest scored features), churn status.",
+    comment:
+      "One row per customer for marketing: latest profile, current champion score (that of the newest scored features), churn status.",
     columns: [
       col("customer_id", "String", "The customer."),
       col(

@@ -161,6 +161,31 @@ describe("features logic: emission, re-emission and compaction", () => {
     expect([...vectors(batch(state, [click("C1", nextDay + 1)])).keys()]).toEqual(["C1"]);
   });
 
+  it("emits a removal right after the last vector of a cancelled customer it drops", () => {
+    const state = createPartitionState(LOGIC);
+    batch(state, [billing("C1", T0, "SUBSCRIPTION_STARTED"), billing("C2", T0, "SUBSCRIPTION_STARTED")]);
+    batch(state, [billing("C2", T0 + HOUR, "SUBSCRIPTION_CANCELLED")]);
+    const later = T0 + 90 * DAY;
+    const kinds = (emits: ReturnType<typeof batch>) =>
+      emits.map((e) =>
+        e.kind === "features" ? `features ${e.features.customer_id}` : `${e.kind} ${e.customerId}`,
+      );
+    // C1 is compacted (not cancelled): no removal. C2 is dropped: final vector, then removal.
+    expect(kinds(batch(state, [click("C3", later)]))).toEqual([
+      "features C3",
+      "features C1",
+      "features C2",
+      "removed C2",
+    ]);
+    expect(kinds(batch(state, [click("C3", later + DAY)]))).toEqual(["features C3"]);
+    // Dropped and seen again in the same micro-batch: the removal comes before the new vector.
+    const cancelAt = later + DAY + 1;
+    batch(state, [billing("C4", cancelAt, "SUBSCRIPTION_CANCELLED")]);
+    const back = batch(state, [click("C3", cancelAt + 91 * DAY), click("C4", cancelAt + 91 * DAY + 1)]);
+    expect(kinds(back).filter((k) => k.endsWith("C4"))).toEqual(["features C4", "removed C4", "features C4"]);
+    expect(state.customers.has("C4")).toBe(true);
+  });
+
   it("compacts customers with empty windows after a final emission, and revives them with their history", () => {
     const state = createPartitionState(LOGIC);
     batch(state, [

@@ -135,6 +135,16 @@ describe("scorer on Kafka + Redis + schema registry", () => {
     const [entry] = await store.readMany(["it-1"]);
     expect(entry).toMatchObject({ [ScoreFields.modelVersion]: v2, [ScoreFields.scoreAsOfTs]: String(asOf) });
     expect(await store.zcard(AtRiskSets.byCountry("DE"))).toBe(30);
+
+    // Tombstones (null values, as the features processor publishes for dropped cancelled
+    // customers) go through Kafka and take the customers out of every at-risk set.
+    await produceFeatures(log, codec, TOPICS.features, [{ tombstone: "it-1" }, { tombstone: "it-2" }]);
+    await expect.poll(() => active.status().records, { timeout: 30_000 }).toBeGreaterThanOrEqual(total + 2);
+    const ranked = new Set((await store.zrevrange(AtRiskSets.all, 0, 1_000)).map((m) => m.member));
+    expect(ranked.size).toBe(ids.length - 2);
+    expect(ranked.has("it-1") || ranked.has("it-2")).toBe(false);
+    expect(await store.zcard(AtRiskSets.byCountry("DE"))).toBe(29);
+    expect(await store.zcard(AtRiskSets.byCountry("FR"))).toBe(29);
     console.log(
       `scorer switched to ${v2} ${switchedMs} ms after the promotion; ${total} records, ${scores.length} scores`,
     );
