@@ -109,22 +109,32 @@ export function startSimulation(
     hash.update(Buffer.concat(parts));
   };
 
-  const dispatch = async (topic: string): Promise<void> => {
-    const batch = batches.get(topic);
-    if (batch === undefined || batch.length === 0) return;
-    batches.set(topic, []);
-    await limiter.take(batch.length, abort.signal);
+  const dispatch = async (topic: string, batch: EncodedRecord[]): Promise<void> => {
     digestOf(topic, batch);
     byTopic[topic] = (byTopic[topic] ?? 0) + batch.length;
     await deps.sink.write(topic, batch);
     lastDispatchAt = clock.now();
+  };
+
+  /**
+   * Writes every topic's pending records, then yields. Always all topics together: a consumer
+   * merging clickstream and billing by timestamp (the features processor) must never see a
+   * topic's newer records while older records of the other topic still wait here, or those
+   * arrive behind its watermark (processors.features.mergeWaitMs, docs/features.md).
+   */
+  const dispatchAll = async (): Promise<void> => {
+    const pending = [...batches].filter(([, batch]) => batch.length > 0);
+    if (pending.length === 0) return;
+    for (const [topic] of pending) batches.set(topic, []);
+    // One rate-limit wait for all of them, so no pause falls between the topics' writes.
+    await limiter.take(
+      pending.reduce((n, [, batch]) => n + batch.length, 0),
+      abort.signal,
+    );
+    for (const [topic, batch] of pending) await dispatch(topic, batch);
     // Generation is synchronous and an in-memory sink resolves at once: yield to the event loop
     // so signals, timers and I/O (metrics scrapes, Ctrl-C) are served during a backfill.
     await new Promise<void>((resolve) => setImmediate(resolve));
-  };
-
-  const dispatchAll = async (): Promise<void> => {
-    for (const topic of batches.keys()) await dispatch(topic);
   };
 
   const push = async (encoder: RecordEncoder, record: SimRecord): Promise<void> => {
@@ -137,7 +147,7 @@ export function startSimulation(
     batch.push(encoded);
     state.records++;
     state.simulatedTs = record.arrivalTs;
-    if (batch.length >= batchSize) await dispatch(encoded.topic);
+    if (batch.length >= batchSize) await dispatchAll();
     if (state.records - lastProgressAt >= PROGRESS_EVERY) {
       lastProgressAt = state.records;
       report();
