@@ -1,9 +1,10 @@
 /** Admin operations on Kafka through one lazily connected kafkajs admin client. */
+import { setTimeout as sleep } from "node:timers/promises";
 import kafkajs from "kafkajs";
 import { ChurnError } from "../../errors.js";
 import type { EventLogAdmin, TopicDescription, TopicSpec } from "../ports.js";
 import { assertLegalTopicName, isInternalTopic } from "../topics.js";
-import { errorChain, toChurnError } from "./errors.js";
+import { errorChain, isLeadershipChange, toChurnError } from "./errors.js";
 import type { KafkaEventLogOptions } from "./options.js";
 import type { PartitionCounts } from "./producer.js";
 
@@ -70,7 +71,7 @@ export class KafkaAdmin implements EventLogAdmin, PartitionCounts {
   }
 
   endOffsets(topic: string): Promise<Map<number, number>> {
-    return this.call(`reading end offsets of "${topic}"`, async (admin) => {
+    return this.read(`reading end offsets of "${topic}"`, topic, async (admin) => {
       await this.partitionCountWith(admin, topic);
       const offsets = await admin.fetchTopicOffsets(topic);
       return byPartition(offsets.map((o) => [o.partition, Number(o.high)]));
@@ -78,7 +79,7 @@ export class KafkaAdmin implements EventLogAdmin, PartitionCounts {
   }
 
   startOffsets(topic: string): Promise<Map<number, number>> {
-    return this.call(`reading start offsets of "${topic}"`, async (admin) => {
+    return this.read(`reading start offsets of "${topic}"`, topic, async (admin) => {
       await this.partitionCountWith(admin, topic);
       const offsets = await admin.fetchTopicOffsets(topic);
       return byPartition(offsets.map((o) => [o.partition, Number(o.low)]));
@@ -86,7 +87,7 @@ export class KafkaAdmin implements EventLogAdmin, PartitionCounts {
   }
 
   committedOffsets(groupId: string, topic: string): Promise<Map<number, number>> {
-    return this.call(`reading offsets of group "${groupId}" on "${topic}"`, async (admin) => {
+    return this.read(`reading offsets of group "${groupId}" on "${topic}"`, topic, async (admin) => {
       await this.partitionCountWith(admin, topic);
       const entries: Array<[number, number]> = [];
       for (const entry of await admin.fetchOffsets({ groupId, topics: [topic] })) {
@@ -147,6 +148,27 @@ export class KafkaAdmin implements EventLogAdmin, PartitionCounts {
     const count = metadata.topics.find((t) => t.name === topic)?.partitions.length ?? 0;
     this.partitionCounts.set(topic, count);
     return count;
+  }
+
+  /**
+   * A read of `topic`'s offsets, asked again (with kafkajs's backoff: `retries` times from
+   * `initialRetryTimeMs`, doubling) while the partition's leader is moving: right after a topic
+   * is created or a broker restarts, the broker can answer NOT_LEADER for a while, and kafkajs's
+   * own offset reads give up on it at once without refreshing their metadata.
+   */
+  private read<T>(action: string, topic: string, work: (admin: kafkajs.Admin) => Promise<T>): Promise<T> {
+    return this.call(action, async (admin) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await work(admin);
+        } catch (error) {
+          if (!isLeadershipChange(error) || attempt >= this.options.retries) throw error;
+          await sleep(this.options.initialRetryTimeMs * 2 ** attempt);
+          // Refreshes kafkajs's cached leaders of the topic before the next attempt.
+          await admin.fetchTopicMetadata({ topics: [topic] });
+        }
+      }
+    });
   }
 
   private async call<T>(action: string, work: (admin: kafkajs.Admin) => Promise<T>): Promise<T> {

@@ -32,6 +32,14 @@ const UNREACHABLE_NAMES = new Set([
   "KafkaJSTimeout",
 ]);
 
+/** A partition's leader is moving or not elected yet (new topic, broker restart): ask again. */
+const LEADERSHIP_TYPES = new Set([
+  "NOT_LEADER_FOR_PARTITION",
+  "NOT_LEADER_OR_FOLLOWER",
+  "LEADER_NOT_AVAILABLE",
+  "REPLICA_NOT_AVAILABLE",
+]);
+
 const INVALID_RECORD_TYPES = new Set([
   "INVALID_RECORD",
   "CORRUPT_MESSAGE",
@@ -58,6 +66,11 @@ export function errorChain(error: unknown): KafkaJsErrorShape[] {
 export function findRebalanceError(error: unknown): Error | undefined {
   const found = errorChain(error).find((e) => e.type !== undefined && REBALANCE_TYPES.has(e.type));
   return found as Error | undefined;
+}
+
+/** Whether `error` (or a cause) says a partition's leader is not (yet) where it was asked. */
+export function isLeadershipChange(error: unknown): boolean {
+  return errorChain(error).some((e) => e.type !== undefined && LEADERSHIP_TYPES.has(e.type));
 }
 
 /** Whether `error` (or a cause) says the topic or partition does not exist. */

@@ -5,6 +5,7 @@ import { pino } from "pino";
 import { describe, expect, it } from "vitest";
 import { ChurnError } from "../../../core/errors.js";
 import { createKafkaEventLog } from "../../../core/eventlog/index.js";
+import { KafkaAdmin } from "../../../core/eventlog/kafka/admin.js";
 import { findRebalanceError, toChurnError } from "../../../core/eventlog/kafka/errors.js";
 import { kafkaLogCreator, kafkaLogLevel } from "../../../core/eventlog/kafka/logger.js";
 import { expectChurnError } from "../../support/errors.js";
@@ -108,5 +109,53 @@ describe("kafka event log without a broker", () => {
     await log.close();
     await log.close();
     expect(() => log.admin()).toThrow(expect.objectContaining({ code: "CHURN_LOG_CLOSED" }));
+  });
+});
+
+describe("kafka admin offset reads while a leader moves", () => {
+  /** A kafkajs stand-in whose offset reads answer NOT_LEADER `failures` times first. */
+  function fakeKafka(failures: number) {
+    const calls = { fetchTopicOffsets: 0, fetchTopicMetadata: 0 };
+    const admin = {
+      connect: async () => {},
+      disconnect: async () => {},
+      listTopics: async () => ["t"],
+      fetchTopicMetadata: async () => {
+        calls.fetchTopicMetadata++;
+        return { topics: [{ name: "t", partitions: [{ partitionId: 0 }, { partitionId: 1 }] }] };
+      },
+      fetchTopicOffsets: async () => {
+        calls.fetchTopicOffsets++;
+        if (calls.fetchTopicOffsets <= failures) throw protocolError("NOT_LEADER_FOR_PARTITION", true);
+        return [
+          { partition: 1, offset: "7", high: "7", low: "2" },
+          { partition: 0, offset: "5", high: "5", low: "0" },
+        ];
+      },
+    };
+    return { kafka: { admin: () => admin } as unknown as kafkajs.Kafka, calls };
+  }
+  const options = { brokers, retries: 3, initialRetryTimeMs: 10 } as never;
+
+  it("asks again with refreshed metadata until the leader answers", async () => {
+    const { kafka, calls } = fakeKafka(2);
+    const admin = new KafkaAdmin(kafka, options, () => {});
+    expect([...(await admin.endOffsets("t"))]).toEqual([
+      [0, 5],
+      [1, 7],
+    ]);
+    expect(calls.fetchTopicOffsets).toBe(3);
+    // One metadata read for the partition count, one refresh per failed attempt.
+    expect(calls.fetchTopicMetadata).toBe(3);
+  });
+
+  it("gives up after `retries` attempts with a retryable CHURN_LOG_UNAVAILABLE", async () => {
+    const { kafka, calls } = fakeKafka(100);
+    const admin = new KafkaAdmin(kafka, options, () => {});
+    await expect(admin.startOffsets("t")).rejects.toMatchObject({
+      code: "CHURN_LOG_UNAVAILABLE",
+      retryable: true,
+    });
+    expect(calls.fetchTopicOffsets).toBe(4);
   });
 });

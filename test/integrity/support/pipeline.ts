@@ -115,14 +115,16 @@ let creating: Promise<unknown> = Promise.resolve();
  */
 function createTopics(log: EventLog, specs: Parameters<ReturnType<EventLog["admin"]>["createTopics"]>[0]) {
   const work = creating.then(async () => {
-    for (let attempt = 1; ; attempt++) {
+    // Generous: on 2 cores busy with other runs, a new partition's leader can take seconds.
+    const deadline = Date.now() + 60_000;
+    for (;;) {
       try {
         await log.admin().createTopics(specs);
         // Every partition must have a leader before producers and consumers start.
         for (const { name } of specs) await log.admin().endOffsets(name);
         return;
       } catch (error) {
-        if (attempt >= 5) throw error;
+        if (Date.now() >= deadline) throw error;
         await sleep(1000);
       }
     }
