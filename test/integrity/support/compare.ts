@@ -95,7 +95,9 @@ function truthChecks(run: RunOutcome): string[] {
   // is checked by bronze_rejects (keyed by source offset); here a crash may add copies, never
   // remove one.
   const dlqWant = malformed + run.replayLate;
-  const dlqGot = run.crashes > 0 && run.featuresDeadLetters >= dlqWant ? dlqWant : run.featuresDeadLetters;
+  // Kills (kill -9 by the test) and unplanned crashes both count.
+  const crashed = run.crashes + run.kills > 0;
+  const dlqGot = crashed && run.featuresDeadLetters >= dlqWant ? dlqWant : run.featuresDeadLetters;
   const expectations: [string, number, number][] = [
     [
       "silver_clickstream rows = valid clickstream events",
@@ -191,6 +193,22 @@ export interface SummaryRow {
   notes: string;
 }
 
+/**
+ * The merge's stall escapes (forced merges, which may order records unlike the replay) and the
+ * features processor's other warnings, per run, with the log to read when there are any.
+ */
+function featuresLogNotes(runs: readonly RunOutcome[]): string {
+  const escapes = runs.reduce((a, r) => a + r.stallEscapes, 0);
+  const warned = runs.filter((r) => Object.keys(r.featuresWarnings).length > 0);
+  const details = warned.map(
+    (r) =>
+      `${r.name}: ${Object.entries(r.featuresWarnings)
+        .map(([msg, n]) => `${n}× "${msg}"`)
+        .join(", ")} (${r.featuresLog})`,
+  );
+  return `features merge stall escapes: ${escapes}${details.length > 0 ? `; features warnings: ${details.join("; ")}` : ""}`;
+}
+
 export function summaryRow(
   fault: string,
   results: readonly { run: RunOutcome; diff: RunDiff }[],
@@ -210,7 +228,7 @@ export function summaryRow(
     truthFailures: results.reduce((a, r) => a + r.diff.truth.length, 0),
     maxLag: Math.max(...results.map((r) => r.run.maxLag)),
     recoveryMs: recovery.length > 0 ? Math.max(...recovery) : null,
-    notes: `${notes}; gold_customer_360 scores not of the latest features: ${results.reduce((a, r) => a + r.run.staleScores360, 0)}`,
+    notes: `${notes}; gold_customer_360 scores not of the latest features: ${results.reduce((a, r) => a + r.run.staleScores360, 0)}; ${featuresLogNotes(results.map((r) => r.run))}`,
   };
 }
 

@@ -15,31 +15,45 @@ import type { SchemaRegistry } from "../../../schemas/ports.js";
 
 let groups = 0;
 
-/** Every record of `topic`, by partition, in offset order (read with a throwaway group). */
+/**
+ * Every record of `topic` up to its end offsets when called, by partition, in offset order
+ * (read with a throwaway group). Records are kept by offset and a partition is complete when
+ * its end offset is reached, so a batch redelivered after a rebalance (a heartbeat missed on a
+ * loaded machine) is neither counted twice nor mistaken for progress.
+ */
 export async function readTopic(log: EventLog, topic: string): Promise<Map<number, LogRecord[]>> {
   const ends = await log.admin().endOffsets(topic);
-  const out = new Map<number, LogRecord[]>([...ends.keys()].map((p) => [p, []]));
-  const total = [...ends.values()].reduce((a, b) => a + b, 0);
-  let seen = 0;
-  const consumer = log.consumer({
-    groupId: `read-${process.pid}-${Date.now()}-${++groups}`,
-    maxBatchRecords: 5_000,
-  });
-  await consumer.subscribe([topic]);
-  let done: () => void = () => {};
-  const finished = new Promise<void>((resolve) => {
-    done = resolve;
-  });
-  await consumer.run({
-    eachBatch: async (batch) => {
-      out.get(batch.partition)!.push(...batch.records);
-      seen += batch.records.length;
-      if (seen >= total) done();
-    },
-  });
-  if (total > 0) await finished;
-  await consumer.close();
-  return out;
+  const byOffset = new Map<number, Map<number, LogRecord>>([...ends.keys()].map((p) => [p, new Map()]));
+  const next = new Map<number, number>([...ends.keys()].map((p) => [p, 0]));
+  const complete = () => [...ends].every(([p, end]) => next.get(p)! >= end);
+  if (!complete()) {
+    const consumer = log.consumer({
+      groupId: `read-${process.pid}-${Date.now()}-${++groups}`,
+      maxBatchRecords: 5_000,
+    });
+    await consumer.subscribe([topic]);
+    let done: () => void = () => {};
+    const finished = new Promise<void>((resolve) => {
+      done = resolve;
+    });
+    await consumer.run({
+      eachBatch: async (batch) => {
+        const end = ends.get(batch.partition) ?? 0;
+        const kept = byOffset.get(batch.partition)!;
+        for (const record of batch.records) {
+          if (record.offset >= end) continue;
+          kept.set(record.offset, record);
+          next.set(batch.partition, Math.max(next.get(batch.partition)!, record.offset + 1));
+        }
+        if (complete()) done();
+      },
+    });
+    await finished;
+    await consumer.close();
+  }
+  return new Map(
+    [...byOffset].map(([p, records]) => [p, [...records.values()].sort((a, b) => a.offset - b.offset)]),
+  );
 }
 
 /** What the store must hold: the offline replay of every partition, as hashes per customer. */
