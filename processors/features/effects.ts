@@ -10,6 +10,7 @@ import { COUNTRY_FIELD } from "../../core/featurestore/keys.js";
 import type { HashWrite } from "../../core/featurestore/ports.js";
 import { type AvroCodec, frame } from "../../schemas/codec.js";
 import type { DeadLetter } from "../../schemas/types.js";
+import { buildDeadLetter, encodeDeadLetters } from "../stage-io.js";
 import { type Entry, schemaIdOf } from "./decode.js";
 import type { LateEmit } from "./logic.js";
 import type { MicroBatchResult } from "./replay.js";
@@ -35,29 +36,6 @@ export interface EffectSchemas {
   readonly featuresSchemaId: number;
   /** Schema id of DeadLetter under the dead-letter topic's subject. */
   readonly deadLetterSchemaId: number;
-}
-
-function deadLetter(
-  entry: Entry,
-  code: string,
-  reason: string,
-  schemaId: number | null,
-  now: number,
-): DeadLetter {
-  const { record } = entry;
-  return {
-    stage: STAGE,
-    reason_code: code,
-    reason,
-    source_topic: record.topic,
-    source_partition: record.partition,
-    source_offset: record.offset,
-    source_timestamp: record.timestamp,
-    schema_id: schemaId,
-    key: record.key,
-    value: record.value,
-    failed_at_ts: now,
-  };
 }
 
 function lateReason(late: LateEmit): string {
@@ -112,28 +90,18 @@ export function buildEffects(
     byOffset ??= new Map(entries.map((e) => [`${e.kind}:${e.offset}`, e]));
     const entry = byOffset.get(`${emit.topic}:${emit.offset}`);
     if (entry === undefined) continue;
-    letters.push(
-      deadLetter(
-        entry,
-        "CHURN_PROC_LATE_EVENT",
-        lateReason(emit),
-        schemaIdOf(entry.record.value),
-        options.now,
-      ),
-    );
-  }
-  for (const entry of result.rejected) {
-    const { code, reason, schemaId } = entry.rejection!;
-    letters.push(deadLetter(entry, code, reason, schemaId, options.now));
-  }
-  const reasons = new Map<string, number>();
-  const deadLetters = letters.map((letter) => {
-    reasons.set(letter.reason_code, (reasons.get(letter.reason_code) ?? 0) + 1);
-    return {
-      key: `${letter.source_topic}/${letter.source_partition}/${letter.source_offset}`,
-      value: codec.encode("DeadLetter", schemas.deadLetterSchemaId, letter),
+    const cause = {
+      code: "CHURN_PROC_LATE_EVENT",
+      reason: lateReason(emit),
+      schemaId: schemaIdOf(entry.record.value),
     };
-  });
+    letters.push(buildDeadLetter(STAGE, entry.record, cause, options.now));
+  }
+  for (const entry of result.rejected)
+    letters.push(buildDeadLetter(STAGE, entry.record, entry.rejection!, options.now));
+  const reasons = new Map<string, number>();
+  for (const letter of letters) reasons.set(letter.reason_code, (reasons.get(letter.reason_code) ?? 0) + 1);
+  const deadLetters = encodeDeadLetters(codec, schemas.deadLetterSchemaId, letters);
   const kept =
     removedAt.size === 0
       ? writes

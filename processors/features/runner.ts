@@ -12,9 +12,8 @@ import type { Batch, Consumer, EventLog, Producer, TopicPartition } from "../../
 import type { FeatureStore } from "../../core/featurestore/ports.js";
 import type { Logger } from "../../core/logger.js";
 import type { MetricsOptions } from "../../core/metrics.js";
-import { valueSubject } from "../../schemas/catalog.js";
-import { AvroCodec } from "../../schemas/codec.js";
 import type { SchemaRegistry } from "../../schemas/ports.js";
+import { openStageIo } from "../stage-io.js";
 import type { PartitionOffsets } from "./checkpoint.js";
 import { EventDecoder } from "./decode.js";
 import type { PartitionCounters, TopicKind } from "./logic.js";
@@ -95,24 +94,19 @@ export class FeaturesRunner {
           "the features processor needs them co-partitioned (same count); recreate them with `churnstream topics create`",
       );
     }
-    const codec = new AvroCodec(schemaRegistry);
-    const [featuresSchemaId, deadLetterSchemaId] = await Promise.all([
-      codec.schemaIdFor(valueSubject(topics.features), "CustomerFeatures"),
-      codec.schemaIdFor(valueSubject(topics.deadLetters), "DeadLetter"),
-    ]);
-    this.#producer = log.producer();
-    const consumer = log.consumer({
-      groupId,
-      fromBeginning: this.options.startFrom === "earliest",
-      maxBatchRecords: this.options.maxBatchRecords,
+    const io = await openStageIo({ log, schemaRegistry }, this.options, {
+      topic: topics.features,
+      record: "CustomerFeatures",
     });
+    const { codec, consumer } = io;
+    this.#producer = io.producer;
     this.#consumer = consumer;
     this.#pipeline = new FeaturesPipeline({
       options: this.options,
       decoder: new EventDecoder(codec, schemaRegistry),
-      schemas: { codec, featuresSchemaId, deadLetterSchemaId },
+      schemas: { codec, featuresSchemaId: io.outputSchemaId, deadLetterSchemaId: io.deadLetterSchemaId },
       store,
-      producer: this.#producer,
+      producer: io.producer,
       consumer,
       metrics: createFeaturesMetrics(this.#deps.metrics),
       logger,

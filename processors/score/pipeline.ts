@@ -14,6 +14,7 @@ import type { DeadLetter } from "../../schemas/types.js";
 import { encodeFeatures } from "../../training/model.js";
 import { schemaIdOf } from "../features/decode.js";
 import { retrying } from "../features/retry.js";
+import { buildDeadLetter, encodeDeadLetters } from "../stage-io.js";
 import type { DriftMonitor } from "./drift.js";
 import { AtRiskIndex, buildScoreEffects, type ModelScores, type ScoreInput, VECTOR_WIDTH } from "./logic.js";
 import type { ScoreMetrics } from "./metrics.js";
@@ -108,10 +109,7 @@ export class ScorePipeline {
     if (out.length > 0)
       sends.push(this.#retry("publish scores", () => producer.send(options.topics.scores, out)));
     if (letters.length > 0) {
-      const dead = letters.map((letter) => ({
-        key: `${letter.source_topic}/${letter.source_partition}/${letter.source_offset}`,
-        value: codec.encode("DeadLetter", schemas.deadLetterSchemaId, letter),
-      }));
+      const dead = encodeDeadLetters(codec, schemas.deadLetterSchemaId, letters);
       sends.push(this.#retry("dead-letter records", () => producer.send(options.topics.deadLetters, dead)));
     }
     // Functions, not promises: each retry re-issues every write (all idempotent).
@@ -147,19 +145,9 @@ export class ScorePipeline {
   async #decode(record: LogRecord, letters: DeadLetter[]): Promise<ScoreInput | undefined> {
     const customerId = record.key?.toString("utf8") ?? "";
     const reject = (code: string, reason: string) => {
-      letters.push({
-        stage: STAGE,
-        reason_code: code,
-        reason,
-        source_topic: record.topic,
-        source_partition: record.partition,
-        source_offset: record.offset,
-        source_timestamp: record.timestamp,
-        schema_id: schemaIdOf(record.value),
-        key: record.key,
-        value: record.value,
-        failed_at_ts: this.deps.now(),
-      });
+      letters.push(
+        buildDeadLetter(STAGE, record, { code, reason, schemaId: schemaIdOf(record.value) }, this.deps.now()),
+      );
       return undefined;
     };
     if (customerId === "")

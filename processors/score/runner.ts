@@ -10,9 +10,8 @@ import type { Batch, Consumer, EventLog, LogRecord, Producer } from "../../core/
 import type { FeatureStore } from "../../core/featurestore/ports.js";
 import type { Logger } from "../../core/logger.js";
 import type { MetricsOptions } from "../../core/metrics.js";
-import { valueSubject } from "../../schemas/catalog.js";
-import { AvroCodec } from "../../schemas/codec.js";
 import type { SchemaRegistry } from "../../schemas/ports.js";
+import { openStageIo } from "../stage-io.js";
 import { createScoreMetrics, type ScoreMetrics } from "./metrics.js";
 import { onnxSessionFactory, type SessionFactory } from "./model.js";
 import {
@@ -100,24 +99,19 @@ export class ScoreRunner {
     const { log, store, schemaRegistry, registry, logger } = this.#deps;
     const { topics, groupId } = this.options;
     const { champion, challenger } = await this.#slots.open();
-    const codec = new AvroCodec(schemaRegistry);
-    const [scoresSchemaId, deadLetterSchemaId] = await Promise.all([
-      codec.schemaIdFor(valueSubject(topics.scores), "ChurnScore"),
-      codec.schemaIdFor(valueSubject(topics.deadLetters), "DeadLetter"),
-    ]);
-    this.#producer = log.producer();
-    const consumer = log.consumer({
-      groupId,
-      fromBeginning: this.options.startFrom === "earliest",
-      maxBatchRecords: this.options.maxBatchRecords,
+    const io = await openStageIo({ log, schemaRegistry }, this.options, {
+      topic: topics.scores,
+      record: "ChurnScore",
     });
+    const { consumer } = io;
+    this.#producer = io.producer;
     this.#consumer = consumer;
     this.#pipeline = new ScorePipeline({
       options: this.options,
-      codec,
-      schemas: { scoresSchemaId, deadLetterSchemaId },
+      codec: io.codec,
+      schemas: { scoresSchemaId: io.outputSchemaId, deadLetterSchemaId: io.deadLetterSchemaId },
       store,
-      producer: this.#producer,
+      producer: io.producer,
       consumer,
       metrics: this.metrics,
       logger,

@@ -4,6 +4,7 @@
  * but never lose one.
  */
 import type { Producer } from "../../core/eventlog/ports.js";
+import { buildDeadLetter, encodeDeadLetters } from "../../processors/stage-io.js";
 import { valueSubject } from "../../schemas/catalog.js";
 import type { AvroCodec } from "../../schemas/codec.js";
 import type { DeadLetterEntry } from "./stage.js";
@@ -28,22 +29,11 @@ export function createDeadLetterPublisher(
       const schemaId = await codec.schemaIdFor(valueSubject(topic), "DeadLetter");
       await producer.send(
         topic,
-        entries.map(({ record, code, reason, schemaId: sourceSchemaId }) => ({
-          key: `${record.topic}/${record.partition}/${record.offset}`,
-          value: codec.encode("DeadLetter", schemaId, {
-            stage,
-            reason_code: code,
-            reason,
-            source_topic: record.topic,
-            source_partition: record.partition,
-            source_offset: record.offset,
-            source_timestamp: record.timestamp,
-            schema_id: sourceSchemaId !== null && sourceSchemaId <= 2_147_483_647 ? sourceSchemaId : null,
-            key: record.key,
-            value: record.value,
-            failed_at_ts: failedAtMs,
-          }),
-        })),
+        encodeDeadLetters(
+          codec,
+          schemaId,
+          entries.map(({ record, ...cause }) => buildDeadLetter(stage, record, cause, failedAtMs)),
+        ),
       );
     },
   };
