@@ -206,7 +206,7 @@ export async function retrain(
   };
 }
 
-/** Where {@link retrainFromWarehouse} reads and what it was told. */
+/** Where {@link loadWarehouseTable} and {@link retrainFromWarehouse} read and what they were told. */
 export interface WarehouseRetrainInput {
   warehouse: Warehouse;
   /** Names the source in the card ("duckdb", "clickhouse"). */
@@ -221,15 +221,13 @@ export interface WarehouseRetrainInput {
 }
 
 /**
- * Loads gold_training_set from the warehouse and runs {@link retrain} on it: what
- * `churnstream retrain` and the demo's periodic retrain do.
- * @throws ChurnError CHURN_TRAIN_* when the warehouse holds too little to train on
+ * Loads gold_training_set from the warehouse and names it as the card's source: the first half
+ * of {@link retrainFromWarehouse}, for `churnstream retrain`, which closes the warehouse before
+ * training (a DuckDB file admits one process) and can train without registering.
  */
-export async function retrainFromWarehouse(
+export async function loadWarehouseTable(
   input: WarehouseRetrainInput,
-  options: TrainingOptions,
-  deps: RetrainDeps,
-): Promise<RetrainResult & { table: TrainingTable }> {
+): Promise<{ table: TrainingTable; source: CardSource }> {
   const table = await loadTrainingTable(input.warehouse, {
     ...(input.from === undefined ? {} : { from: input.from }),
     ...(input.to === undefined ? {} : { to: input.to }),
@@ -241,5 +239,19 @@ export async function retrainFromWarehouse(
     horizonDays: table.horizonDays,
     ...(input.truthFile === undefined ? {} : { details: { truth: input.truthFile } }),
   };
+  return { table, source };
+}
+
+/**
+ * Loads gold_training_set from the warehouse and runs {@link retrain} on it: what the demo's
+ * periodic retrain does.
+ * @throws ChurnError CHURN_TRAIN_* when the warehouse holds too little to train on
+ */
+export async function retrainFromWarehouse(
+  input: WarehouseRetrainInput,
+  options: TrainingOptions,
+  deps: RetrainDeps,
+): Promise<RetrainResult & { table: TrainingTable }> {
+  const { table, source } = await loadWarehouseTable(input);
   return { ...(await retrain(table, source, options, deps)), table };
 }

@@ -1,9 +1,6 @@
 import type { Command } from "commander";
-import { openEventLog, openFeatureStore, openSchemaRegistry, openWarehouse } from "../../core/backends.js";
+import { openWarehouse } from "../../core/backends.js";
 import { createLogger } from "../../core/logger.js";
-import { createProcessRegistry } from "../../core/metrics.js";
-import type { MetricsServer } from "../../core/metrics-server.js";
-import { ensureTopics } from "../../core/topics.js";
 import {
   createScoreRunner,
   type ScoreProcessorOptionsInput,
@@ -15,13 +12,7 @@ import { SINK_MIGRATIONS } from "../../sinks/tables/index.js";
 import { createDirModelRegistry } from "../../training/registry/index.js";
 import { commandConfig } from "../context.js";
 import { wholeNumber } from "../flags.js";
-import {
-  handleStopSignals,
-  type StopSignals,
-  scorerCaughtUp,
-  serveMetrics,
-  startStatusTimer,
-} from "../lifecycle.js";
+import { runProcessor, scorerCaughtUp } from "../lifecycle.js";
 
 interface ScoreFlags {
   groupId?: string;
@@ -90,31 +81,22 @@ export function registerProcessScoreCommand(processCommand: Command): void {
         flags.modelDir === undefined ? {} : { "models.dir": flags.modelDir },
       );
       const logger = createLogger({ level: config.log.level, stage: "score" });
-      const registry = createProcessRegistry();
-      const log = openEventLog(config, { registry, logger });
-      const schemaRegistry = openSchemaRegistry(config);
       const models = createDirModelRegistry(config.models, { logger });
-      let server: MetricsServer | undefined;
-      let runner: ScoreRunner | undefined;
       let monitor: PerformanceMonitor | undefined;
       let warehouse: Warehouse | undefined;
-      let stopTimer: (() => void) | undefined;
-      const signals: StopSignals = handleStopSignals({
+      await runProcessor<ScoreRunner>(config, logger, {
         stopping: "scoring what is buffered, committing, leaving the group...",
         again: "exiting without a final commit",
-        stop: () => void runner?.stop(),
-      });
-      const store = await openFeatureStore(config, { registry });
-      try {
-        await ensureTopics(log, config);
-        server = await serveMetrics(registry, config.metrics.port);
-        runner = createScoreRunner(
-          { ...config.processors.score, ...flagOptions(flags) },
-          { log, store, schemaRegistry, registry: models, metrics: { registry }, logger },
-        );
-        await runner.start();
-        const performance = runner.options.performance;
-        if (flags.performance && performance.enabled) {
+        statusEvery: flags.statusEvery,
+        untilCaughtUp: flags.untilCaughtUp === true,
+        createRunner: ({ log, store, schemaRegistry, registry }) =>
+          createScoreRunner(
+            { ...config.processors.score, ...flagOptions(flags) },
+            { log, store, schemaRegistry, registry: models, metrics: { registry }, logger },
+          ),
+        afterStart: async (runner, { registry }) => {
+          const performance = runner.options.performance;
+          if (!(flags.performance && performance.enabled)) return;
           warehouse = openWarehouse(config, { registry });
           await warehouse.migrate(SINK_MIGRATIONS);
           monitor = new PerformanceMonitor({
@@ -125,39 +107,24 @@ export function registerProcessScoreCommand(processCommand: Command): void {
             logger,
           });
           monitor.start();
-        }
-        const active = runner;
-        stopTimer = startStatusTimer({
-          statusEvery: flags.statusEvery,
-          report: () => {
-            const s = active.status();
-            process.stderr.write(
-              `champion=${s.champion} challenger=${s.challenger ?? "-"} records=${s.records} batches=${s.batches}\n`,
-            );
-          },
-          untilCaughtUp: flags.untilCaughtUp === true,
-          caughtUp: () => scorerCaughtUp(log, active),
-          stop: () => void active.stop(),
-        });
-        await runner.stopped();
-        const s = runner.status();
-        console.log(
-          `scored ${s.records} records in ${s.batches} batches; champion ${s.champion}, challenger ${s.challenger ?? "none"}`,
-        );
-        if (signals.received > 0) process.exitCode = 130;
-      } finally {
-        stopTimer?.();
-        signals.dispose();
-        await runner?.stop().catch(() => {});
-        await monitor?.stop().catch(() => {});
-        await Promise.allSettled([
-          server?.close(),
-          log.close(),
-          store.close(),
-          schemaRegistry.close(),
-          models.close(),
-          warehouse?.close(),
-        ]);
-      }
+        },
+        report: (runner) => {
+          const s = runner.status();
+          process.stderr.write(
+            `champion=${s.champion} challenger=${s.challenger ?? "-"} records=${s.records} batches=${s.batches}\n`,
+          );
+        },
+        caughtUp: scorerCaughtUp,
+        summary: (runner) => {
+          const s = runner.status();
+          console.log(
+            `scored ${s.records} records in ${s.batches} batches; champion ${s.champion}, challenger ${s.challenger ?? "none"}`,
+          );
+        },
+        beforeClose: async () => {
+          await monitor?.stop().catch(() => {});
+        },
+        alsoClose: () => [models.close(), warehouse?.close()],
+      });
     });
 }

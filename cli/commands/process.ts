@@ -1,9 +1,5 @@
 import type { Command } from "commander";
-import { openEventLog, openFeatureStore, openSchemaRegistry } from "../../core/backends.js";
 import { createLogger } from "../../core/logger.js";
-import { createProcessRegistry } from "../../core/metrics.js";
-import type { MetricsServer } from "../../core/metrics-server.js";
-import { ensureTopics } from "../../core/topics.js";
 import {
   createFeaturesRunner,
   type FeaturesProcessorOptionsInput,
@@ -13,13 +9,7 @@ import {
 } from "../../processors/features/index.js";
 import { commandConfig } from "../context.js";
 import { wholeNumber } from "../flags.js";
-import {
-  featuresCaughtUp,
-  handleStopSignals,
-  type StopSignals,
-  serveMetrics,
-  startStatusTimer,
-} from "../lifecycle.js";
+import { featuresCaughtUp, runProcessor } from "../lifecycle.js";
 import { registerProcessScoreCommand } from "./process-score.js";
 
 interface FeaturesFlags {
@@ -113,45 +103,24 @@ export function registerProcessCommand(program: Command): void {
       const config = commandConfig(command);
       tuneProcessHeap();
       const logger = createLogger({ level: config.log.level, stage: "features" });
-      const registry = createProcessRegistry();
-      const log = openEventLog(config, { registry, logger });
-      const schemaRegistry = openSchemaRegistry(config);
-      let server: MetricsServer | undefined;
-      let runner: FeaturesRunner | undefined;
-      let stopTimer: (() => void) | undefined;
-      const signals: StopSignals = handleStopSignals({
+      await runProcessor<FeaturesRunner>(config, logger, {
         stopping: "finishing the batch, checkpointing, leaving the group...",
         again: "exiting without a final checkpoint",
-        stop: () => void runner?.stop(),
+        statusEvery: flags.statusEvery,
+        untilCaughtUp: flags.untilCaughtUp === true,
+        createRunner: ({ log, store, schemaRegistry, registry }) =>
+          createFeaturesRunner(
+            { ...config.processors.features, ...flagOptions(flags) },
+            { log, store, schemaRegistry, metrics: { registry }, logger },
+          ),
+        report: (runner) => {
+          for (const p of runner.status()) process.stderr.write(`${statusLine(p)}\n`);
+        },
+        caughtUp: featuresCaughtUp,
+        summary: (runner) => {
+          for (const p of runner.status()) console.log(statusLine(p));
+        },
       });
-      const store = await openFeatureStore(config, { registry });
-      try {
-        await ensureTopics(log, config);
-        server = await serveMetrics(registry, config.metrics.port);
-        runner = createFeaturesRunner(
-          { ...config.processors.features, ...flagOptions(flags) },
-          { log, store, schemaRegistry, metrics: { registry }, logger },
-        );
-        await runner.start();
-        const active = runner;
-        stopTimer = startStatusTimer({
-          statusEvery: flags.statusEvery,
-          report: () => {
-            for (const p of active.status()) process.stderr.write(`${statusLine(p)}\n`);
-          },
-          untilCaughtUp: flags.untilCaughtUp === true,
-          caughtUp: () => featuresCaughtUp(log, active),
-          stop: () => void active.stop(),
-        });
-        await runner.stopped();
-        for (const p of runner.status()) console.log(statusLine(p));
-        if (signals.received > 0) process.exitCode = 130;
-      } finally {
-        stopTimer?.();
-        signals.dispose();
-        await runner?.stop().catch(() => {});
-        await Promise.allSettled([server?.close(), log.close(), store.close(), schemaRegistry.close()]);
-      }
     });
   registerProcessScoreCommand(processCommand);
 }

@@ -5,10 +5,9 @@ import { createLogger } from "../../core/logger.js";
 import { trainCandidate } from "../../training/candidate.js";
 import type { CardSource } from "../../training/card.js";
 import type { TrainingTable } from "../../training/dataset.js";
-import { loadTrainingTable } from "../../training/dataset.js";
 import { simulateTrainingTable } from "../../training/experiment.js";
 import { createDirModelRegistry } from "../../training/registry/index.js";
-import { retrain } from "../../training/retrain.js";
+import { loadWarehouseTable, retrain } from "../../training/retrain.js";
 import { readTruthFile } from "../../training/truth.js";
 import { commandConfig } from "../context.js";
 import { finiteNumber } from "../flags.js";
@@ -129,20 +128,19 @@ export function registerRetrainCommand(program: Command): void {
           const truth = flags.truth === undefined ? null : await readTruthFile(flags.truth);
           const warehouse = openWarehouse(config);
           try {
-            table = await loadTrainingTable(warehouse, {
-              ...(flags.from === undefined ? {} : { from: flags.from }),
-              ...(flags.to === undefined ? {} : { to: flags.to }),
+            ({ table, source } = await loadWarehouseTable({
+              warehouse,
+              backend: config.warehouse.backend,
               truth,
-              onProgress: (rows, total) => bars.update("load", rows, total, "rows"),
-            });
+              truthFile: flags.truth,
+              from: flags.from,
+              to: flags.to,
+              onLoadProgress: (rows, total) => bars.update("load", rows, total, "rows"),
+            }));
           } finally {
+            // Closed before training: a DuckDB file admits one process at a time.
             await warehouse.close();
           }
-          source = {
-            kind: `warehouse:${config.warehouse.backend}`,
-            horizonDays: table.horizonDays,
-            ...(flags.truth === undefined ? {} : { details: { truth: flags.truth } }),
-          };
         }
         const progress = {
           gbdt: (done: number, total: number, d: Record<string, number>) =>
