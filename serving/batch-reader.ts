@@ -15,9 +15,13 @@ interface Pending {
 /** Most reads per batch. */
 const MAX_BATCH = 256;
 
-/** A `read(id)` that batches with the other reads of the same event-loop turn. */
+/**
+ * A `read(id)` that batches with the other reads of the same event-loop turn.
+ * @param fields the hash fields to read (FeatureStore.readMany); all of them when omitted
+ */
 export function createBatchReader(
   store: FeatureStore,
+  fields?: readonly string[],
 ): (customerId: string) => Promise<FeatureHash | undefined> {
   let pending: Pending[] = [];
   let scheduled = false;
@@ -26,14 +30,19 @@ export function createBatchReader(
     while (pending.length > 0) {
       const batch = pending.slice(0, MAX_BATCH);
       pending = pending.slice(MAX_BATCH);
-      store.readMany(batch.map((p) => p.id)).then(
-        (hashes) => {
-          for (let i = 0; i < batch.length; i++) batch[i]!.resolve(hashes[i]);
-        },
-        (error: unknown) => {
-          for (const p of batch) p.reject(error);
-        },
-      );
+      store
+        .readMany(
+          batch.map((p) => p.id),
+          fields,
+        )
+        .then(
+          (hashes) => {
+            for (let i = 0; i < batch.length; i++) batch[i]!.resolve(hashes[i]);
+          },
+          (error: unknown) => {
+            for (const p of batch) p.reject(error);
+          },
+        );
     }
   };
   return (id) =>

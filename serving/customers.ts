@@ -5,7 +5,7 @@
  */
 import { COUNTRY_FIELD, ScoreFields } from "../core/featurestore/keys.js";
 import type { FeatureHash } from "../core/featurestore/ports.js";
-import { hashToFeatures } from "../processors/features/vector.js";
+import { FEATURE_HASH_FIELDS, hashToFeatures } from "../processors/features/vector.js";
 import type { CustomerFeatures, ScoreReason } from "../schemas/types.js";
 
 /** The latest champion score of a customer, as the scorer stored it. */
@@ -41,6 +41,13 @@ export interface CustomerView {
   /** The latest score, null when the scorer has not scored the customer yet. */
   score: CustomerScore | null;
 }
+
+/** The hash fields a customer view reads: the features, the country and the score fields. */
+export const CUSTOMER_VIEW_FIELDS: readonly string[] = Object.freeze([
+  ...FEATURE_HASH_FIELDS,
+  COUNTRY_FIELD,
+  ...Object.values(ScoreFields),
+]);
 
 function numberOrNull(text: string | undefined): number | null {
   if (text === undefined || text === "") return null;

@@ -48,8 +48,13 @@ export interface FeatureStore {
    * @throws ChurnError CHURN_STORE_INVALID_ARGUMENT when a field value is not a string.
    */
   writeMany(writes: readonly HashWrite[]): Promise<void>;
-  /** The hash of each customer, in input order; undefined for unknown or expired customers. */
-  readMany(customerIds: readonly string[]): Promise<(FeatureHash | undefined)[]>;
+  /**
+   * The hash of each customer, in input order; undefined for unknown or expired customers.
+   * With `fields`, only those fields are read (absent ones are left out of the hash) and a
+   * customer holding none of them reads as undefined: a lookup that needs a known set of fields
+   * moves half the bytes (no field names) and skips the rest of the hash.
+   */
+  readMany(customerIds: readonly string[], fields?: readonly string[]): Promise<(FeatureHash | undefined)[]>;
   /** Removes customers entirely; unknown customers are ignored. */
   deleteMany(customerIds: readonly string[]): Promise<void>;
   /**

@@ -192,6 +192,12 @@ export function featuresToHash(f: CustomerFeatures): Record<string, string> {
   };
 }
 
+/** Every field {@link featuresToHash} writes, in its order (for lookups that read named fields). */
+export const FEATURE_HASH_FIELDS: readonly string[] = Object.freeze(
+  // featuresToHash only reads the vector's properties, so an empty one yields every key.
+  Object.keys(featuresToHash({} as CustomerFeatures)),
+);
+
 /** Parses a hash written by {@link featuresToHash}; undefined when a field is missing. */
 export function hashToFeatures(hash: Readonly<Record<string, string>>): CustomerFeatures | undefined {
   const num = (key: string) => (hash[key] === undefined ? Number.NaN : Number(hash[key]));

@@ -6,7 +6,7 @@ import { DAILY_FEATURE_TYPES, DAILY_FEATURES } from "../../sinks/tables/gold.js"
 import { PLANS } from "../../training/model.js";
 import { atRiskPage } from "../at-risk.js";
 import { createBatchReader } from "../batch-reader.js";
-import { customerView } from "../customers.js";
+import { CUSTOMER_VIEW_FIELDS, customerView } from "../customers.js";
 import type { RouteContext } from "./context.js";
 
 const NULLABLE = new Set(["days_since_last_login", "days_since_last_payment"]);
@@ -98,7 +98,7 @@ const atRiskSchema = {
 /** Registers the customer routes. */
 export function customerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store, options } = ctx;
-  const readCustomer = createBatchReader(store);
+  const readCustomer = createBatchReader(store, CUSTOMER_VIEW_FIELDS);
   app.get<{
     Querystring: { limit: number; offset: number; plan?: string; country?: string; min_score?: number };
   }>(

@@ -45,6 +45,23 @@ export function describeFeatureStoreContract(name: string, factory: FeatureStore
       ]);
     });
 
+    it("reads only the fields asked for; a customer holding none of them reads as undefined", async () => {
+      const { store } = await subject();
+      await store.writeMany([
+        { customerId: "c1", fields: { sessions_24h: "3", plan: "pro", score: "0.25" } },
+        { customerId: "c2", fields: { other: "x" } },
+      ]);
+      const read = await store.readMany(["c1", "nobody", "c2", "c1"], ["plan", "score", "missing"]);
+      expect(read).toEqual([
+        { plan: "pro", score: "0.25" },
+        undefined,
+        undefined,
+        { plan: "pro", score: "0.25" },
+      ]);
+      expect(await store.readMany(["c1"], [])).toEqual([undefined]);
+      expect(await store.readMany([], ["plan"])).toEqual([]);
+    });
+
     it("merges partial field updates and applies writes in input order", async () => {
       const { store } = await subject();
       await store.writeMany([{ customerId: "c1", fields: { a: "1", b: "1", c: "" } }]);

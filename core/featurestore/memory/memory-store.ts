@@ -114,12 +114,15 @@ export function createMemoryFeatureStore(
         }
       }),
 
-    readMany: (customerIds: readonly string[]) =>
+    readMany: (customerIds: readonly string[], fields?: readonly string[]) =>
       run("readMany", () => {
         const at = now();
         return customerIds.map((id): FeatureHash | undefined => {
           const entry = live(id, at);
-          return entry === undefined ? undefined : Object.fromEntries(entry.fields);
+          if (entry === undefined) return undefined;
+          if (fields === undefined) return Object.fromEntries(entry.fields);
+          const picked = fields.filter((f) => entry.fields.has(f)).map((f) => [f, entry.fields.get(f)!]);
+          return picked.length === 0 ? undefined : Object.fromEntries(picked);
         });
       }),
 

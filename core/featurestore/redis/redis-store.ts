@@ -13,6 +13,18 @@ export type RedisFeatureStoreDeps = FeatureStoreMetricsDeps;
 // Members per ZADD/ZREM command: keeps single commands (and Redis's blocking time) small.
 const SET_CHUNK = 5_000;
 
+/** The hash of an HMGET reply (`values` in the order of `fields`); undefined when all are absent. */
+function zipFields(fields: readonly string[], values: readonly (string | null)[]): FeatureHash | undefined {
+  let hash: Record<string, string> | undefined;
+  for (let i = 0; i < fields.length; i++) {
+    const value = values[i];
+    if (value === null || value === undefined) continue;
+    hash ??= {};
+    hash[fields[i]!] = value;
+  }
+  return hash;
+}
+
 /** Runs a pipeline and returns its replies; a single failed command fails the whole call. */
 async function execPipeline(pipeline: ChainableCommander): Promise<unknown[]> {
   const results = await pipeline.exec();
@@ -122,10 +134,15 @@ export async function createRedisFeatureStore(
         await execPipeline(pipeline);
       }),
 
-    readMany: (customerIds: readonly string[]) =>
+    readMany: (customerIds: readonly string[], fields?: readonly string[]) =>
       run("readMany", async () => {
         if (customerIds.length === 0) return [];
         const pipeline = client.pipeline();
+        if (fields !== undefined) {
+          if (fields.length === 0) return customerIds.map(() => undefined);
+          for (const id of customerIds) pipeline.hmget(customerKey(id), ...fields);
+          return (await execPipeline(pipeline)).map((reply) => zipFields(fields, reply as (string | null)[]));
+        }
         for (const id of customerIds) pipeline.hgetall(customerKey(id));
         const replies = await execPipeline(pipeline);
         return replies.map((reply): FeatureHash | undefined => {
