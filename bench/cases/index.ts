@@ -47,6 +47,7 @@ export const QUICK_CASES: ReadonlySet<string> = new Set([
   "score.inference",
   "training.gbdt",
   "serve.customer.redis",
+  "peers.serve.http-redis",
   "eventlog.consume.kafka",
   "peers.kafka.consume.kcat",
 ]);

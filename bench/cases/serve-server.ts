@@ -1,23 +1,67 @@
 /**
- * Child process of the `serve.*` bench cases: the API on Redis, alone in its process so the load
- * generator does not share its event loop. Prints `{"port":N}` once listening.
- * argv: <redis url> <key prefix>
+ * Child process of the `serve.*` bench cases, alone in its process so the load generator does
+ * not share its event loop. Prints `{"port":N}` once listening.
+ * argv: <redis url> <key prefix> [api|peer]
+ * - api (default): the churnstream API on the Redis FeatureStore;
+ * - peer: the floor of the same lookup on this machine — node:http and one ioredis HGETALL per
+ *   request, the hash sent back as JSON, no framework, validation, metrics or view.
  */
+import { createServer as createHttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
+import { Redis } from "ioredis";
 import { createRedisFeatureStore } from "../../core/featurestore/index.js";
 import { createProcessRegistry } from "../../core/metrics.js";
 import { createServer } from "../../serving/server.js";
 
-const [redisUrl, keyPrefix] = process.argv.slice(2);
-const registry = createProcessRegistry();
-const store = await createRedisFeatureStore({ url: redisUrl!, keyPrefix: keyPrefix! }, { registry });
-// The rate limiter runs on every request (its cost is measured) but never refuses one.
-const app = await createServer(
-  { featureStore: store, registry },
-  { rateLimit: { max: 1_000_000_000, windowMs: 60_000 } },
-);
-const address = await app.listen({ host: "127.0.0.1", port: 0 });
-process.stdout.write(`${JSON.stringify({ port: Number(new URL(address).port) })}\n`);
+const [redisUrl, keyPrefix, mode = "api"] = process.argv.slice(2);
+
+async function startApi(): Promise<{ port: number; close: () => Promise<void> }> {
+  const registry = createProcessRegistry();
+  const store = await createRedisFeatureStore({ url: redisUrl!, keyPrefix: keyPrefix! }, { registry });
+  // The rate limiter runs on every request (its cost is measured) but never refuses one.
+  const app = await createServer(
+    { featureStore: store, registry },
+    { rateLimit: { max: 1_000_000_000, windowMs: 60_000 } },
+  );
+  const address = await app.listen({ host: "127.0.0.1", port: 0 });
+  return {
+    port: Number(new URL(address).port),
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}
+
+async function startPeer(): Promise<{ port: number; close: () => Promise<void> }> {
+  const redis = new Redis(redisUrl!);
+  const prefix = `${keyPrefix}customer:`;
+  const server = createHttpServer((request, response) => {
+    const id = request.url!.slice("/v1/customers/".length);
+    redis.hgetall(prefix + id).then(
+      (hash) => {
+        const found = Object.keys(hash).length > 0;
+        response.writeHead(found ? 200 : 404, { "content-type": "application/json" });
+        response.end(JSON.stringify(found ? hash : { error: "not found" }));
+      },
+      () => {
+        response.writeHead(503).end();
+      },
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: async () => {
+      await new Promise((resolve) => server.close(resolve));
+      await redis.quit();
+    },
+  };
+}
+
+const started = mode === "peer" ? await startPeer() : await startApi();
+process.stdout.write(`${JSON.stringify({ port: started.port })}\n`);
 // stdin commands, one per line: "mark" starts a CPU measurement, "report" prints
 // {"cpuSeconds","peakRssMb"} since the mark; end of stdin closes and exits.
 let mark = process.cpuUsage();
@@ -29,6 +73,5 @@ for await (const line of createInterface({ input: process.stdin })) {
     process.stdout.write(`${JSON.stringify({ cpuSeconds: (cpu.user + cpu.system) / 1e6, peakRssMb })}\n`);
   }
 }
-await app.close();
-await store.close();
+await started.close();
 process.exit(0);
