@@ -6,7 +6,7 @@
  * narrower set is paged through and its members filtered by the other attribute from their
  * hashes; `next_offset` is then a position in that set, so a client passes it back unchanged.
  */
-import { AtRiskSets, COUNTRY_FIELD } from "../core/featurestore/keys.js";
+import { AtRiskSets, COUNTRY_FIELD, ScoreFields } from "../core/featurestore/keys.js";
 import type { FeatureHash, FeatureStore, ScoredMember } from "../core/featurestore/ports.js";
 import { parseReasons } from "./customers.js";
 
@@ -42,17 +42,27 @@ export interface AtRiskPage {
   scanned_set_size: number;
 }
 
+/** The hash fields an at-risk item reads (and the plan/country filters check). */
+const ITEM_FIELDS = [
+  ScoreFields.riskBand,
+  "plan",
+  COUNTRY_FIELD,
+  "monthly_price_cents",
+  ScoreFields.modelVersion,
+  ScoreFields.reasons,
+] as const;
+
 function item(member: ScoredMember, hash: FeatureHash | undefined): AtRiskItem {
   const price = hash?.monthly_price_cents;
   return {
     customer_id: member.member,
     score: member.score,
-    risk_band: hash?.risk_band || null,
+    risk_band: hash?.[ScoreFields.riskBand] || null,
     plan: hash?.plan || null,
     country: hash?.[COUNTRY_FIELD] || null,
     monthly_price_cents: price === undefined || price === "" ? null : Number(price),
-    model_version: hash?.model_version || null,
-    top_reasons: parseReasons(hash?.reasons).map((r) => r.feature),
+    model_version: hash?.[ScoreFields.modelVersion] || null,
+    top_reasons: parseReasons(hash?.[ScoreFields.reasons]).map((r) => r.feature),
   };
 }
 
@@ -87,7 +97,10 @@ export async function atRiskPage(store: FeatureStore, query: AtRiskQuery): Promi
   while (items.length < query.limit && position < size) {
     const members = await store.zrevrange(set, position, chunk);
     if (members.length === 0) break;
-    const hashes = await store.readMany(members.map((m) => m.member));
+    const hashes = await store.readMany(
+      members.map((m) => m.member),
+      ITEM_FIELDS,
+    );
     let consumed = 0;
     let belowMin = false;
     for (let i = 0; i < members.length && items.length < query.limit; i++) {
