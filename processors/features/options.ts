@@ -48,7 +48,9 @@ export interface FeaturesProcessorOptions {
   /**
    * How long the merge waits for records a probe of the log announced on the other topic of a
    * partition (offsets below its end) before processing without them (they never came: deleted
-   * segment, transaction marker). Counted only while the log answers probes.
+   * segment, transaction marker). Counted only while the log answers probes, and without the
+   * time the processor spends ingesting batches (records fetched but queued behind other
+   * partitions' batches are not overdue).
    * @default 30000
    */
   readonly stallTimeoutMs: number;

@@ -55,14 +55,44 @@ export interface PipelineDeps {
 }
 
 export class FeaturesPipeline {
+  /**
+   * Wall time spent ingesting and processing batches so far; the merge's stall timeout counts
+   * only the rest. The consumer hands out a fetch's batches one partition at a time, so records
+   * a probe announced may already be fetched and wait behind other partitions' batches for as
+   * long as those take to process (a loaded or catching-up processor). That wait is ours, not
+   * the log's, and must not force a merge past records that are about to arrive.
+   */
+  #busyMs = 0;
+  #busyDepth = 0;
+  #busySince = 0;
+
   constructor(private readonly deps: PipelineDeps) {}
+
+  /** The clock of the merge's stall timeout: wall time minus time spent on batches. */
+  stallClock(now = this.deps.now()): number {
+    return now - this.#busyMs;
+  }
 
   topicOf(kind: TopicKind): string {
     return this.deps.options.topics[kind];
   }
 
   /** Buffers a fetched batch of one of the worker's topics, then processes what it can. */
-  async ingest(worker: PartitionWorker, kind: TopicKind, batch: Batch): Promise<void> {
+  ingest(worker: PartitionWorker, kind: TopicKind, batch: Batch): Promise<void> {
+    return this.#busy(() => this.#ingest(worker, kind, batch));
+  }
+
+  /** Runs `work`, adding its wall time (nested calls once) to the time excluded from stalls. */
+  async #busy<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#busyDepth++ === 0) this.#busySince = this.deps.now();
+    try {
+      return await work();
+    } finally {
+      if (--this.#busyDepth === 0) this.#busyMs += Math.max(0, this.deps.now() - this.#busySince);
+    }
+  }
+
+  async #ingest(worker: PartitionWorker, kind: TopicKind, batch: Batch): Promise<void> {
     const { decoder, options, metrics } = this.deps;
     const queue = worker.queue(kind);
     if (batch.highWatermark > queue.knownEnd) queue.knownEnd = batch.highWatermark;
@@ -104,7 +134,11 @@ export class FeaturesPipeline {
     await this.process(worker, [], toTs);
   }
 
-  private async process(worker: PartitionWorker, entries: readonly Entry[], idleTo: number | undefined) {
+  private process(worker: PartitionWorker, entries: readonly Entry[], idleTo: number | undefined) {
+    return this.#busy(() => this.#process(worker, entries, idleTo));
+  }
+
+  async #process(worker: PartitionWorker, entries: readonly Entry[], idleTo: number | undefined) {
     const { metrics, options, store, producer, schemas, now } = this.deps;
     const started = performance.now();
     worker.throwIfFailed();
@@ -189,7 +223,7 @@ export class FeaturesPipeline {
       for (const w of starved) {
         // Log timestamps are whole milliseconds: "at or before ts" is "before ts + 1".
         const before = w.queue(other).visibleAt(at - options.mergeWaitMs) + 1;
-        w.queue(kind).observeEnd(ends.get(w.partition) ?? 0, before, at);
+        w.queue(kind).observeEnd(ends.get(w.partition) ?? 0, before, this.stallClock());
         await this.drain(w);
       }
     }
@@ -204,13 +238,21 @@ export class FeaturesPipeline {
     const o = this.deps.options;
     let frontier = Number.NEGATIVE_INFINITY;
     for (const w of workers) frontier = Math.max(frontier, w.state.clockTs);
+    const stallNow = this.stallClock(now);
     for (const w of workers) {
       w.throwIfFailed();
       for (const kind of ["clickstream", "billing"] as const) {
         const q = w.queue(kind);
-        if (!q.starved || q.awaitingSince === undefined || now - q.awaitingSince < o.stallTimeoutMs) continue;
+        if (!q.starved || q.awaitingSince === undefined || stallNow - q.awaitingSince < o.stallTimeoutMs)
+          continue;
         this.deps.logger?.warn(
-          { partition: w.partition, topic: this.topicOf(kind) },
+          {
+            partition: w.partition,
+            topic: this.topicOf(kind),
+            waitedMs: stallNow - q.awaitingSince,
+            bufferedEnd: q.bufferedEnd,
+            knownEnd: q.knownEnd,
+          },
           "records announced by the log never came; merging without them",
         );
         if (q.forcePending()) await this.drain(w);

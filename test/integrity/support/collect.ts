@@ -3,6 +3,7 @@
  * replay of its topics, every warehouse table and view (reduced to what must equal across runs),
  * dead letters and topic sizes.
  */
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { createClient } from "@clickhouse/client";
 import type { EventLog } from "../../../core/eventlog/ports.js";
 import { createRedisFeatureStore } from "../../../core/featurestore/index.js";
@@ -90,6 +91,31 @@ function latestScores(rows: readonly Record<string, unknown>[]): Record<string, 
   );
 }
 
+/** The message of the features processor's merge stall escape (processors/features/pipeline.ts). */
+export const STALL_ESCAPE = "records announced by the log never came; merging without them";
+
+/** Counts the features processor's log lines at warn and above by message; removes a log without any. */
+function featuresWarnings(file: string): Record<string, number> {
+  if (!existsSync(file)) return {};
+  const counts: Record<string, number> = {};
+  for (const line of readFileSync(file, "utf8").split("\n")) {
+    if (line === "") continue;
+    let entry: { level?: number; msg?: string };
+    try {
+      entry = JSON.parse(line) as { level?: number; msg?: string };
+    } catch {
+      continue; // a line cut by kill -9
+    }
+    // pino levels: warn 40, error 50, fatal 60.
+    if ((entry.level ?? 0) < 40) continue;
+    const msg = entry.msg ?? "(no message)";
+    counts[msg] = (counts[msg] ?? 0) + 1;
+  }
+  // A log with warnings stays (its path is in the summary notes) for diagnosis.
+  if (Object.keys(counts).length === 0) rmSync(file, { force: true });
+  return counts;
+}
+
 /** Everything `run` left behind, for `compareRuns`. */
 export async function collect(c: {
   plan: RunPlan;
@@ -104,6 +130,8 @@ export async function collect(c: {
   featureOptions: Parameters<typeof compileFeaturesProcessorOptions>[0];
   started: number;
   production: Production;
+  /** The features processor's log file (see StageSettings.logFile). */
+  featuresLog: string;
 }): Promise<RunOutcome> {
   const { n, stack, log, stages, lag } = c;
   const {
@@ -159,6 +187,7 @@ export async function collect(c: {
     tables[table] = rows.map((row) => JSON.stringify(row).split(n.ns).join("RUN"));
   const count = async (topic: string) =>
     [...(await log.admin().endOffsets(topic)).values()].reduce((a, b) => a + b, 0);
+  const warnings = featuresWarnings(c.featuresLog);
   return {
     name: c.plan.name,
     namespace: n.ns,
@@ -179,6 +208,9 @@ export async function collect(c: {
     recoveryMs: lag.recoveryMs,
     crashes: [...stages.values()].reduce((a, s) => a + s.crashes, 0),
     kills: [...stages.values()].reduce((a, s) => a + s.kills, 0),
+    stallEscapes: warnings[STALL_ESCAPE] ?? 0,
+    featuresWarnings: warnings,
+    featuresLog: c.featuresLog,
     producerRetries: c.production.retries(),
     productionSeconds: c.production.elapsedMs() / 1000,
     peakRssMb: Object.fromEntries([...stages].map(([name, s]) => [name, s.peakRssMb])),

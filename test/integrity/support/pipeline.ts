@@ -6,6 +6,8 @@
  * stop gracefully and the run's outputs are collected: features and scores from Redis, the
  * offline replay of the topics, every warehouse table, dead letters, lag and memory.
  */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createKafkaEventLog, type KafkaEventLogOptionsInput } from "../../../core/eventlog/index.js";
 import type { EventLog } from "../../../core/eventlog/ports.js";
@@ -98,6 +100,16 @@ export interface RunOutcome {
   recoveryMs: number | null;
   crashes: number;
   kills: number;
+  /**
+   * Times the features processor's merge stopped waiting for records a probe of the log had
+   * announced ("records announced by the log never came"): each forced merge may order records
+   * unlike the replay, so a run where it fired is not comparable.
+   */
+  stallEscapes: number;
+  /** Features processor log lines at warn and above, by message (restarts appended). */
+  featuresWarnings: Record<string, number>;
+  /** The features processor's log (kept only when it has warnings). */
+  featuresLog: string;
   /** Sends the producer retried (broker outage). */
   producerRetries: number;
   /** Wall time of production, and records per second it reached at its peak second. */
@@ -195,9 +207,20 @@ export async function runPipeline(suite: SuiteContext, plan: RunPlan): Promise<R
     checkpointIntervalMs: 1000,
     // The default: exact because the suite's producer appends in log-time order (producer.ts).
     mergeWaitMs: 0,
+    // The merge's stall escape forces a merge when records a probe announced are not delivered
+    // within stallTimeoutMs. Time spent on batches no longer counts (pipeline.ts stallClock),
+    // which removed most false escapes under load, but on this 2-core machine starved by four
+    // runs' stages (and CPU burners) the consumer's own fetches can still take seconds: at 3 s
+    // with four burners a reference run still saw 9 escapes (40 before the fix). These topics
+    // never lose a record (no transactions, retention -1), so here the escape can only do harm:
+    // longer than any run (waitDrained gives up after 240 s), it cannot fire. The harness counts
+    // escapes anyway (collect.ts) and a run with one fails; INTEGRITY_STALL_TIMEOUT_MS overrides.
+    stallTimeoutMs: Number(process.env.INTEGRITY_STALL_TIMEOUT_MS ?? 600_000),
   };
+  const featuresLog = join(tmpdir(), `churnstream-integrity-${n.ns}-features.log`);
   const settings = (stage: StageSettings["stage"]): StageSettings => ({
     stage,
+    ...(stage === "features" ? { logFile: featuresLog } : {}),
     kafka: kafkaOptions(stack, `it-${n.ns}-${stage}`),
     registryUrl: stack.registryUrl,
     redis: { url: stack.redisUrl, keyPrefix: n.redisPrefix },
@@ -264,6 +287,7 @@ export async function runPipeline(suite: SuiteContext, plan: RunPlan): Promise<R
       featureOptions,
       started,
       production,
+      featuresLog,
     });
   } finally {
     await Promise.allSettled([...stages.values()].map((s) => s.stop(5_000)));

@@ -6,6 +6,7 @@
  * checkpoint, commit, leave the group); SIGKILL is the fault under test. Exits 1 when the stage
  * fails (the suite's supervisor restarts it, as an orchestrator would).
  */
+import { pino } from "pino";
 import { createKafkaEventLog, type KafkaEventLogOptionsInput } from "../../../core/eventlog/index.js";
 import { createRedisFeatureStore } from "../../../core/featurestore/index.js";
 import {
@@ -35,6 +36,11 @@ export interface StageSettings {
   /** Model registry directory (the bootstrap model installed as champion). */
   modelDir: string;
   sinks: SinksOptionsInput;
+  /**
+   * The features processor's log (info and above, JSON lines, appended across restarts): the
+   * suite counts the merge's stall escapes in it (collect.ts). No log when absent.
+   */
+  logFile?: string;
 }
 
 const settings = JSON.parse(process.argv[2] ?? "{}") as StageSettings;
@@ -43,7 +49,15 @@ const schemaRegistry = createConfluentSchemaRegistry({ url: settings.registryUrl
 
 async function runFeatures(): Promise<void> {
   const store = await createRedisFeatureStore({ ...settings.redis, ttlSeconds: 0 });
-  const runner = createFeaturesRunner(settings.features, { log, store, schemaRegistry });
+  // Synchronous writes: a kill -9 must not lose the lines logged before it.
+  const logger =
+    settings.logFile === undefined
+      ? undefined
+      : pino(
+          { level: "info", base: { stage: "features", pid: process.pid } },
+          pino.destination({ dest: settings.logFile, append: true, sync: true }),
+        );
+  const runner = createFeaturesRunner(settings.features, { log, store, schemaRegistry, logger });
   process.on("SIGTERM", () => void runner.stop());
   await runner.start();
   process.stdout.write("started\n");
