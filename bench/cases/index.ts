@@ -48,6 +48,7 @@ export const QUICK_CASES: ReadonlySet<string> = new Set([
   "training.gbdt",
   "serve.customer.redis",
   "peers.serve.http-redis",
+  "peers.serve.http-static",
   "eventlog.consume.kafka",
   "peers.kafka.consume.kcat",
 ]);

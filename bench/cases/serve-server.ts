@@ -1,10 +1,12 @@
 /**
  * Child process of the `serve.*` bench cases, alone in its process so the load generator does
  * not share its event loop. Prints `{"port":N}` once listening.
- * argv: <redis url> <key prefix> [api|peer]
+ * argv: <redis url> <key prefix> [api|peer|static]
  * - api (default): the churnstream API on the Redis FeatureStore;
  * - peer: the floor of the same lookup on this machine — node:http and one ioredis HGETALL per
- *   request, the hash sent back as JSON, no framework, validation, metrics or view.
+ *   request, the hash sent back as JSON, no framework, validation, metrics or view;
+ * - static: node:http answering every request with the same 1.5 kB JSON body, no Redis — what
+ *   the machine's network stack and Node's HTTP server cost alone.
  */
 import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -60,7 +62,26 @@ async function startPeer(): Promise<{ port: number; close: () => Promise<void> }
   };
 }
 
-const started = mode === "peer" ? await startPeer() : await startApi();
+async function startStatic(): Promise<{ port: number; close: () => Promise<void> }> {
+  const body = JSON.stringify({
+    customer_id: "C0000001",
+    features: Object.fromEntries(Array.from({ length: 27 }, (_, i) => [`feature_${i}`, i * 1.5])),
+    freshness: { as_of_ts: 1_735_000_000_000, watermark_ts: 1_735_000_000_000, age_seconds: 1 },
+    score: { score: 0.5, risk_band: "HIGH", model_version: "v0001", reasons: [] },
+  });
+  const server = createHttpServer((_request, response) => {
+    response.writeHead(200, { "content-type": "application/json" });
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+const started =
+  mode === "peer" ? await startPeer() : mode === "static" ? await startStatic() : await startApi();
 process.stdout.write(`${JSON.stringify({ port: started.port })}\n`);
 // stdin commands, one per line: "mark" starts a CPU measurement, "report" prints
 // {"cpuSeconds","peakRssMb"} since the mark; end of stdin closes and exits.

@@ -35,8 +35,8 @@ type Params = {
   seconds: number;
   connections: number;
   redisUrl: string;
-  /** api: churnstream's API; peer: node:http + one HGETALL per request (serve-server.ts). */
-  server: "api" | "peer";
+  /** api: churnstream's API; peer: node:http + one HGETALL per request; static: node:http alone (serve-server.ts). */
+  server: "api" | "peer" | "static";
 };
 
 export const id = (i: number) => `C${String(i).padStart(7, "0")}`;
@@ -177,12 +177,19 @@ async function wrk(url: string, p: Params, meanDelayMs: number, seconds: number)
 }
 
 /**
- * The pause that makes `connections` paced connections offer `rate` requests/s, given the mean
- * latency of a trial run at the nominal pause.
+ * The mean pause that makes `connections` paced connections offer `rate` requests/s: two short
+ * trials, each correcting the pause by the per-request time the previous one observed
+ * (connections / achieved rate − pause: latency plus wrk's own turnaround).
  */
-function calibratedDelay(p: Params, trial: WrkResult): number {
-  const period = (p.connections / p.rate) * 1000;
-  return Math.max(0, period - trial.mean);
+async function calibratedDelay(url: string, p: Params): Promise<number> {
+  const periodMs = (p.connections / p.rate) * 1000;
+  let delayMs = periodMs;
+  for (let round = 0; round < 2; round++) {
+    const trial = await wrk(url, p, delayMs, 2);
+    const perRequestMs = (p.connections / (trial.requests / trial.seconds)) * 1000 - delayMs;
+    delayMs = Math.max(0, periodMs - Math.max(0, perRequestMs));
+  }
+  return delayMs;
 }
 
 async function run(raw: Record<string, unknown>): Promise<CaseMeasurement> {
@@ -208,8 +215,7 @@ async function run(raw: Record<string, unknown>): Promise<CaseMeasurement> {
     const { port } = JSON.parse((await lines.next()).value as string) as { port: number };
     const url = `http://127.0.0.1:${port}`;
     await wrk(url, p, 0, 2); // warm-up: JIT, connections, Redis pool
-    const trial = await wrk(url, p, (p.connections / p.rate) * 1000, 2);
-    const delayMs = calibratedDelay(p, trial);
+    const delayMs = await calibratedDelay(url, p);
     server.stdin!.write("mark\n");
     const fixed = await wrk(url, p, delayMs, p.seconds);
     server.stdin!.write("report\n");
@@ -282,6 +288,14 @@ export const serveCases: readonly BenchCase[] = [
     description:
       "the same lookup load on node:http + one ioredis HGETALL per request, no framework: the floor on this machine",
     params: serveParams("peer"),
+    run,
+  },
+  {
+    id: "peers.serve.http-static",
+    backend: "peer",
+    description:
+      "the same load on node:http answering a fixed body, no Redis: what HTTP on this machine costs alone",
+    params: serveParams("static"),
     run,
   },
 ];
