@@ -35,6 +35,8 @@ type Params = {
   seconds: number;
   connections: number;
   redisUrl: string;
+  /** Warm-up and each of the two calibration trials, seconds. */
+  trialSeconds: number;
   /** api: churnstream's API; peer: node:http + one HGETALL per request; static: node:http alone (serve-server.ts). */
   server: "api" | "peer" | "static";
 };
@@ -185,7 +187,7 @@ async function calibratedDelay(url: string, p: Params): Promise<number> {
   const periodMs = (p.connections / p.rate) * 1000;
   let delayMs = periodMs;
   for (let round = 0; round < 2; round++) {
-    const trial = await wrk(url, p, delayMs, 2);
+    const trial = await wrk(url, p, delayMs, p.trialSeconds);
     const perRequestMs = (p.connections / (trial.requests / trial.seconds)) * 1000 - delayMs;
     delayMs = Math.max(0, periodMs - Math.max(0, perRequestMs));
   }
@@ -214,7 +216,7 @@ async function run(raw: Record<string, unknown>): Promise<CaseMeasurement> {
     await load(store, p.customers);
     const { port } = JSON.parse((await lines.next()).value as string) as { port: number };
     const url = `http://127.0.0.1:${port}`;
-    await wrk(url, p, 0, 2); // warm-up: JIT, connections, Redis pool
+    await wrk(url, p, 0, p.trialSeconds); // warm-up: JIT, connections, Redis pool
     const delayMs = await calibratedDelay(url, p);
     server.stdin!.write("mark\n");
     const fixed = await wrk(url, p, delayMs, p.seconds);
@@ -223,7 +225,7 @@ async function run(raw: Record<string, unknown>): Promise<CaseMeasurement> {
       cpuSeconds: number;
       peakRssMb: number;
     };
-    const open = await wrk(url, p, 0, Math.max(3, Math.round(p.seconds / 2)));
+    const open = await wrk(url, p, 0, Math.max(2, Math.round(p.seconds / 2)));
     const failed = fixed.non2xx + fixed.errors;
     if (failed > 0)
       throw new Error(`${failed} of ${fixed.requests} requests failed (non-2xx, socket errors)`);
@@ -267,7 +269,8 @@ async function run(raw: Record<string, unknown>): Promise<CaseMeasurement> {
 const serveParams = (server: Params["server"]) => (quick: boolean) => ({
   customers: 10_000,
   rate: 5_000,
-  seconds: quick ? 5 : 15,
+  seconds: quick ? 3 : 15,
+  trialSeconds: quick ? 1 : 2,
   connections: 50,
   redisUrl: process.env.CHURNSTREAM_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379",
   server,
