@@ -11,7 +11,16 @@ export {
   type FeatureStoreOptions,
   featureStoreOptionsSchema,
 } from "./options.js";
-export type { FeatureHash, FeatureStore, FeatureStoreBackend, HashWrite, ScoredMember } from "./ports.js";
+export type {
+  FeatureHash,
+  FeatureStore,
+  FeatureStoreBackend,
+  HashWrite,
+  ScoredMember,
+  SetChanges,
+  WriteCondition,
+  WriteOutcome,
+} from "./ports.js";
 export * from "./redis/index.js";
 
 /** Dependencies of {@link createFeatureStore}; `now` only applies to the memory backend. */

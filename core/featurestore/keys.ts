@@ -22,6 +22,13 @@ export const ScoreFields = {
   shadowModelVersion: "shadow_model_version",
 } as const;
 
+/**
+ * Hash field that every entry the features processor writes holds and the scorer never writes:
+ * a customer's entry exists while it holds this field. The scorer writes its fields only on that
+ * condition, so a hash holding score fields alone is never an entry.
+ */
+export const ENTRY_FIELD = "customer_id";
+
 /** Hash field the features processor writes: the country of the customer's latest session. */
 export const COUNTRY_FIELD = "country";
 

@@ -29,7 +29,49 @@ export interface HashWrite {
   customerId: string;
   /** Fields to set; other fields of the hash are kept. An empty object only refreshes the TTL. */
   fields: FeatureHash;
+  /**
+   * Makes the write conditional: it applies only when every condition holds, checked atomically
+   * with the write (no other write or delete can land between the check and the write).
+   * @default unconditional
+   */
+  when?: WriteCondition;
+  /**
+   * Sorted-set changes for the member `customerId`, made atomically with the write and only when
+   * it applies (removals first, then additions). When the write is skipped because the entry
+   * lacks `when.hasField`, the member is removed from every set named here instead: an entry that
+   * is gone must not stay ranked. A skipped `stale` write changes no set.
+   * @default no sorted-set change
+   */
+  sets?: SetChanges;
 }
+
+/** Conditions of a {@link HashWrite}; unset ones are not checked. */
+export interface WriteCondition {
+  /**
+   * The entry must hold this field: it exists and was written by its owner (e.g. the features
+   * processor), so a conditional write never re-creates an entry that was deleted or expired.
+   */
+  hasField?: string;
+  /**
+   * The entry's `field` must not hold a number greater than `value` (absent or not a number passes):
+   * a write of older data never overwrites newer data. `value` must be finite.
+   */
+  notNewerThan?: { readonly field: string; readonly value: number };
+}
+
+/** Sorted-set changes made with a {@link HashWrite}, for the member `customerId`. */
+export interface SetChanges {
+  /** Sets to add the member to (or update its score in), with its score there (not NaN). */
+  add?: readonly { readonly set: string; readonly score: number }[];
+  /** Sets to remove the member from. */
+  remove?: readonly string[];
+}
+
+/**
+ * What became of one write of {@link FeatureStore.writeMany}: `applied`, or skipped because
+ * the entry lacked `when.hasField` (`missing`) or held newer data (`stale`).
+ */
+export type WriteOutcome = "applied" | "missing" | "stale";
 
 /** A member of a sorted set with its score. */
 export interface ScoredMember {
@@ -43,11 +85,14 @@ export interface FeatureStore {
   /**
    * Sets fields of many customers in one round trip and refreshes their time to live.
    * Writes apply in input order (a customer listed twice gets both, the later one winning per
-   * field). Resolves when all writes are acknowledged; on rejection some writes may have been
-   * applied, and retrying the same call is safe (writes are idempotent).
-   * @throws ChurnError CHURN_STORE_INVALID_ARGUMENT when a field value is not a string.
+   * field). Each write with `when` or `sets` is checked and applied atomically on its own (the
+   * batch as a whole is not atomic). Resolves, when all writes are acknowledged, to the outcome
+   * of each write in input order (`applied` for unconditional ones); on rejection some writes
+   * may have been applied, and retrying the same call is safe (writes are idempotent).
+   * @throws ChurnError CHURN_STORE_INVALID_ARGUMENT when a field value is not a string, a
+   *   `notNewerThan.value` is not finite or a score in `sets` is NaN.
    */
-  writeMany(writes: readonly HashWrite[]): Promise<void>;
+  writeMany(writes: readonly HashWrite[]): Promise<WriteOutcome[]>;
   /**
    * The hash of each customer, in input order; undefined for unknown or expired customers.
    * With `fields`, only those fields are read (absent ones are left out of the hash) and a

@@ -10,7 +10,10 @@ function invalid(message: string, details: Record<string, unknown>): ChurnError 
   return new ChurnError(ErrorCodes.CHURN_STORE_INVALID_ARGUMENT, message, { details });
 }
 
-/** @throws ChurnError CHURN_STORE_INVALID_ARGUMENT when an id or field value is not a string. */
+/**
+ * @throws ChurnError CHURN_STORE_INVALID_ARGUMENT when an id or field value is not a string, a
+ *   condition is malformed or a score of `sets` is NaN.
+ */
 export function checkWrites(writes: readonly HashWrite[]): void {
   for (const write of writes) {
     if (typeof write.customerId !== "string") {
@@ -27,6 +30,46 @@ export function checkWrites(writes: readonly HashWrite[]): void {
         );
       }
     }
+    checkCondition(write);
+    const { add = [], remove = [] } = write.sets ?? {};
+    for (const set of remove) checkSetName(set, write.customerId);
+    for (const { set, score } of add) {
+      checkSetName(set, write.customerId);
+      if (typeof score !== "number" || Number.isNaN(score)) {
+        throw invalid(
+          `Score of "${write.customerId}" in sorted set "${set}" must be a number (not NaN), got ${score}`,
+          { customerId: write.customerId, set },
+        );
+      }
+    }
+  }
+}
+
+function checkCondition({ customerId, when }: HashWrite): void {
+  if (when === undefined) return;
+  if (when.hasField !== undefined && typeof when.hasField !== "string") {
+    throw invalid(`when.hasField of customer "${customerId}" must be a field name (string)`, { customerId });
+  }
+  const version = when.notNewerThan;
+  if (version === undefined) return;
+  if (typeof version.field !== "string") {
+    throw invalid(`when.notNewerThan.field of customer "${customerId}" must be a field name (string)`, {
+      customerId,
+    });
+  }
+  if (typeof version.value !== "number" || !Number.isFinite(version.value)) {
+    throw invalid(
+      `when.notNewerThan.value of customer "${customerId}" must be a finite number, got ${version.value}`,
+      { customerId, field: version.field },
+    );
+  }
+}
+
+function checkSetName(set: unknown, customerId: string): void {
+  if (typeof set !== "string") {
+    throw invalid(`Sorted set names in sets of customer "${customerId}" must be strings, got ${typeof set}`, {
+      customerId,
+    });
   }
 }
 

@@ -7,10 +7,14 @@
  * its latest features in the batch (highest `as_of_ts`, then offset) unless its entry already
  * holds a score of newer features; a tombstone after them (higher offset) removes the customer.
  * So the outcome does not depend on how the records were cut into batches.
+ *
+ * The entries were read before the writes go out, so each write carries its own conditions (the
+ * entry still exists; it holds no newer score) and its at-risk set changes, which the store
+ * checks and applies atomically: a delete or a newer score landing after the read wins.
  */
 import type { LogRecord } from "../../core/eventlog/ports.js";
-import { AtRiskSets, COUNTRY_FIELD, ScoreFields } from "../../core/featurestore/keys.js";
-import type { FeatureHash, HashWrite, ScoredMember } from "../../core/featurestore/ports.js";
+import { AtRiskSets, COUNTRY_FIELD, ENTRY_FIELD, ScoreFields } from "../../core/featurestore/keys.js";
+import type { FeatureHash, HashWrite } from "../../core/featurestore/ports.js";
 import type { ChurnScore, CustomerFeatures } from "../../schemas/types.js";
 import { MODEL_FEATURES } from "../../training/model.js";
 import { type LoadedModel, riskBand } from "./model.js";
@@ -53,7 +57,7 @@ export interface ScoreBatch {
   readonly vectors: Float32Array;
   readonly champion: ModelScores;
   readonly challenger?: ModelScores | undefined;
-  /** The FeatureStore entry of each customer in the batch (undefined: none). */
+  /** The FeatureStore entry of each customer in the batch (undefined: none; without ENTRY_FIELD: gone). */
   readonly entries: ReadonlyMap<string, FeatureHash | undefined>;
   /** Plans and countries with an at-risk set (for removals). */
   readonly knownPlans: ReadonlySet<string>;
@@ -68,8 +72,12 @@ export interface ScoreEffects {
   readonly scores: ChurnScore[];
   /** Challenger scores (shadow: true), same order. */
   readonly shadowScores: ChurnScore[];
+  /**
+   * Score fields per customer, each with its conditions and its at-risk set changes (applied
+   * only with the write; see HashWrite).
+   */
   readonly writes: HashWrite[];
-  readonly zadd: Map<string, ScoredMember[]>;
+  /** Removals from the at-risk sets (tombstoned customers, or whose entry was gone at read). */
   readonly zrem: Map<string, string[]>;
   /** Plans / countries seen for the first time (to add to AtRiskIndex). */
   readonly newPlans: string[];
@@ -148,7 +156,6 @@ export function buildScoreEffects(batch: ScoreBatch): ScoreEffects {
   }
 
   const writes: HashWrite[] = [];
-  const zadd = new Map<string, ScoredMember[]>();
   const zrem = new Map<string, string[]>();
   const removed: string[] = [];
   const newPlans = new Set<string>();
@@ -157,7 +164,8 @@ export function buildScoreEffects(batch: ScoreBatch): ScoreEffects {
     const entry = entries.get(id);
     const indexedPlan = entry?.[IndexedFields.plan] ?? "";
     const indexedCountry = entry?.[IndexedFields.country] ?? "";
-    if (score === undefined || (batch.requireCustomerEntry && entry === undefined)) {
+    const exists = entry?.[ENTRY_FIELD] !== undefined;
+    if (score === undefined || (batch.requireCustomerEntry && !exists)) {
       removed.push(id);
       push(zrem, AtRiskSets.all, id);
       for (const plan of new Set([...batch.knownPlans, indexedPlan]))
@@ -170,6 +178,18 @@ export function buildScoreEffects(batch: ScoreBatch): ScoreEffects {
     if (scoredAsOf > score.features_as_of_ts) continue;
     const plan = input!.features!.plan;
     const country = entry?.[COUNTRY_FIELD] ?? "";
+    const add = [
+      { set: AtRiskSets.all, score: score.score },
+      { set: AtRiskSets.byPlan(plan), score: score.score },
+    ];
+    const remove: string[] = [];
+    if (!batch.knownPlans.has(plan)) newPlans.add(plan);
+    if (indexedPlan && indexedPlan !== plan) remove.push(AtRiskSets.byPlan(indexedPlan));
+    if (country) {
+      add.push({ set: AtRiskSets.byCountry(country), score: score.score });
+      if (!batch.knownCountries.has(country)) newCountries.add(country);
+    }
+    if (indexedCountry && indexedCountry !== country) remove.push(AtRiskSets.byCountry(indexedCountry));
     writes.push({
       customerId: id,
       fields: {
@@ -184,23 +204,17 @@ export function buildScoreEffects(batch: ScoreBatch): ScoreEffects {
         [IndexedFields.plan]: plan,
         [IndexedFields.country]: country,
       },
+      when: {
+        ...(batch.requireCustomerEntry ? { hasField: ENTRY_FIELD } : {}),
+        notNewerThan: { field: ScoreFields.scoreAsOfTs, value: score.features_as_of_ts },
+      },
+      sets: { add, remove },
     });
-    const member = { member: id, score: score.score };
-    push(zadd, AtRiskSets.all, member);
-    push(zadd, AtRiskSets.byPlan(plan), member);
-    if (!batch.knownPlans.has(plan)) newPlans.add(plan);
-    if (indexedPlan && indexedPlan !== plan) push(zrem, AtRiskSets.byPlan(indexedPlan), id);
-    if (country) {
-      push(zadd, AtRiskSets.byCountry(country), member);
-      if (!batch.knownCountries.has(country)) newCountries.add(country);
-    }
-    if (indexedCountry && indexedCountry !== country) push(zrem, AtRiskSets.byCountry(indexedCountry), id);
   }
   return {
     scores,
     shadowScores,
     writes,
-    zadd,
     zrem,
     newPlans: [...newPlans],
     newCountries: [...newCountries],

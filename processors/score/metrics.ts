@@ -3,6 +3,9 @@
  * - `records_consumed_total`: features records handed to the scorer
  * - `scores_total{role}`: scores published (role champion or challenger); rate() = scores/s
  * - `removed_total`: customers taken out of the at-risk sets (tombstone, evicted entry)
+ * - `writes_skipped_total{reason}`: score writes the store skipped: the entry was deleted after
+ *   the scorer read it (`missing`; the customer is taken out of the sets) or holds a newer score
+ *   (`stale`)
  * - `dlq_records_total{reason}`: records dead-lettered, by reason code
  * - `errors_total{kind}`: failures by kind (inference, reload, drift, performance, commit)
  * - `batch_duration_seconds`: micro-batch latency (decode, inference, publish, writes, commit)
@@ -25,6 +28,7 @@ export interface ScoreMetrics {
   readonly consumed: Counter<string>;
   readonly scores: Counter<string>;
   readonly removed: Counter<string>;
+  readonly writesSkipped: Counter<string>;
   readonly dlq: Counter<string>;
   readonly errors: Counter<string>;
   readonly batchDuration: Histogram<string>;
@@ -71,6 +75,11 @@ export function createScoreMetrics(options: Partial<MetricsOptions> = {}): Score
     removed: counter(
       "removed_total",
       "Customers removed from the at-risk sets (tombstone or evicted entry).",
+    ),
+    writesSkipped: counter(
+      "writes_skipped_total",
+      "Score writes skipped by the store: entry gone since it was read (missing) or newer score (stale).",
+      ["reason"],
     ),
     dlq: counter("dlq_records_total", "Records sent to the dead-letter topic, by reason code.", ["reason"]),
     errors: counter("errors_total", "Scorer failures by kind.", ["kind"]),

@@ -1,13 +1,15 @@
 /**
  * One micro-batch of the scorer, in order: decode (bad records → dead letters) → encode vectors
  * → one inference call per model → read the customers' entries → publish scores → write score
- * fields and at-risk sets → commit. Offsets are committed only after the publish and the
- * FeatureStore writes are acknowledged; both are idempotent, so a crash only repeats work.
+ * fields with their at-risk set changes (each applied only if the entry still exists and holds
+ * no newer score, checked atomically by the store) and the removals → commit. Offsets are
+ * committed only after the publish and the FeatureStore writes are acknowledged; both are
+ * idempotent, so a crash only repeats work.
  */
 import { performance } from "node:perf_hooks";
 import { ChurnError, errorMessage, isChurnError } from "../../core/errors.js";
 import type { Consumer, LogRecord, ProduceRecord, Producer } from "../../core/eventlog/ports.js";
-import type { FeatureHash, FeatureStore } from "../../core/featurestore/ports.js";
+import type { FeatureHash, FeatureStore, WriteOutcome } from "../../core/featurestore/ports.js";
 import type { Logger } from "../../core/logger.js";
 import { type AvroCodec, frame } from "../../schemas/codec.js";
 import type { DeadLetter } from "../../schemas/types.js";
@@ -112,10 +114,14 @@ export class ScorePipeline {
       const dead = encodeDeadLetters(codec, schemas.deadLetterSchemaId, letters);
       sends.push(this.#retry("dead-letter records", () => producer.send(options.topics.deadLetters, dead)));
     }
-    // Functions, not promises: each retry re-issues every write (all idempotent).
+    // Functions, not promises: each retry re-issues every write (all idempotent). The score
+    // writes carry their at-risk additions: the store applies them only with the write.
     const writes: (() => Promise<unknown>)[] = [];
-    if (effects.writes.length > 0) writes.push(() => store.writeMany(effects.writes));
-    for (const [set, members] of effects.zadd) writes.push(() => store.zadd(set, members));
+    let outcomes: WriteOutcome[] = [];
+    if (effects.writes.length > 0)
+      writes.push(async () => {
+        outcomes = await store.writeMany(effects.writes);
+      });
     for (const [set, members] of effects.zrem) writes.push(() => store.zrem(set, members));
     const index = [
       ...effects.newPlans.map((p) => [AtRiskIndex.plans, p] as const),
@@ -135,6 +141,10 @@ export class ScorePipeline {
     if (effects.shadowScores.length > 0)
       metrics.scores.inc({ ...l, role: "challenger" }, effects.shadowScores.length);
     if (effects.removed.length > 0) metrics.removed.inc(l, effects.removed.length);
+    for (const reason of ["missing", "stale"] as const) {
+      const skipped = outcomes.filter((o) => o === reason).length;
+      if (skipped > 0) metrics.writesSkipped.inc({ ...l, reason }, skipped);
+    }
     for (const letter of letters) metrics.dlq.inc({ ...l, reason: letter.reason_code });
     this.deps.drift()?.add(vectors, scored.length);
     await this.deps.hooks.afterEffects?.(records, pair);

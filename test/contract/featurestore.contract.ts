@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCodes } from "../../core/errors.js";
-import type { FeatureStore, HashWrite } from "../../core/featurestore/ports.js";
+import type { FeatureStore, HashWrite, WriteOutcome } from "../../core/featurestore/ports.js";
 import { expectChurnError } from "../support/errors.js";
 
 /** A store under test and how to let its time pass. */
@@ -109,6 +109,135 @@ export function describeFeatureStoreContract(name: string, factory: FeatureStore
       expect(await store.readMany(["stale", "fresh"])).toEqual([undefined, { x: "1" }]);
     });
 
+    it("applies a conditional write only while the entry holds the field, with its set changes", async () => {
+      const { store } = await subject();
+      await store.writeMany([
+        { customerId: "live", fields: { customer_id: "live", at_risk_plan: "OLD" } },
+        { customerId: "score-only", fields: { score: "0.1" } },
+        { customerId: "blank", fields: { "": "x" } },
+      ]);
+      await store.zadd("plan:OLD", [{ member: "live", score: 0.3 }]);
+      // "gone" was ranked earlier; its entry no longer exists.
+      await store.zadd("all", [{ member: "gone", score: 0.4 }]);
+      await store.zadd("plan:OLD", [{ member: "gone", score: 0.4 }]);
+      const scored = (id: string, hasField = "customer_id"): HashWrite => ({
+        customerId: id,
+        fields: { score: "0.9", at_risk_plan: "PRO" },
+        when: { hasField },
+        sets: {
+          add: [
+            { set: "all", score: 0.9 },
+            { set: "plan:PRO", score: 0.9 },
+          ],
+          remove: ["plan:OLD"],
+        },
+      });
+      const outcomes = await store.writeMany([
+        scored("live"),
+        scored("gone"),
+        scored("score-only"),
+        scored("blank", ""),
+        { customerId: "plain", fields: { a: "1" } },
+      ]);
+      expect(outcomes).toEqual(["applied", "missing", "missing", "applied", "applied"]);
+      expect(await store.readMany(["live", "gone", "score-only", "blank", "plain"])).toEqual([
+        { customer_id: "live", at_risk_plan: "PRO", score: "0.9" },
+        undefined, // not re-created as a hash of score fields alone
+        { score: "0.1" },
+        { "": "x", at_risk_plan: "PRO", score: "0.9" },
+        { a: "1" },
+      ]);
+      // Applied: ranked, and moved out of its old plan. Missing: out of every set named.
+      expect(await store.zrevrange("all", 0, 10)).toEqual([
+        { member: "live", score: 0.9 },
+        { member: "blank", score: 0.9 },
+      ]);
+      expect((await store.zrevrange("plan:PRO", 0, 10)).map((m) => m.member)).toEqual(["live", "blank"]);
+      expect(await store.zcard("plan:OLD")).toBe(0);
+    });
+
+    it("skips a write of older data than the entry holds (notNewerThan), changing no set", async () => {
+      const { store } = await subject();
+      await store.writeMany([
+        { customerId: "c", fields: { customer_id: "c", score: "0.7", as_of: "200" } },
+        { customerId: "odd", fields: { customer_id: "odd", as_of: "n/a" } },
+        { customerId: "unversioned", fields: { customer_id: "unversioned" } },
+      ]);
+      await store.zadd("all", [{ member: "c", score: 0.7 }]);
+      const at = (id: string, asOf: number, score: number): HashWrite => ({
+        customerId: id,
+        fields: { score: String(score), as_of: String(asOf) },
+        when: { hasField: "customer_id", notNewerThan: { field: "as_of", value: asOf } },
+        sets: { add: [{ set: "all", score }] },
+      });
+      expect(await store.writeMany([at("c", 100, 0.1)])).toEqual(["stale"]);
+      expect(await store.readMany(["c"], ["score", "as_of"])).toEqual([{ score: "0.7", as_of: "200" }]);
+      expect(await store.zrevrange("all", 0, 10)).toEqual([{ member: "c", score: 0.7 }]);
+      // The same version rewrites (a retry, a re-score); absent or non-numeric versions pass.
+      const outcomes = await store.writeMany([
+        at("c", 200, 0.8),
+        at("odd", 5, 0.2),
+        at("unversioned", 5, 0.3),
+      ]);
+      expect(outcomes).toEqual(["applied", "applied", "applied"]);
+      expect(await store.zrevrange("all", 0, 10)).toEqual([
+        { member: "c", score: 0.8 },
+        { member: "unversioned", score: 0.3 },
+        { member: "odd", score: 0.2 },
+      ]);
+      // Without hasField, a conditional write creates the entry like a plain one.
+      const unconditioned = { ...at("new", 1, 0.5), when: { notNewerThan: { field: "as_of", value: 1 } } };
+      expect(await store.writeMany([unconditioned])).toEqual(["applied"]);
+      expect(await store.readMany(["new"])).toEqual([{ score: "0.5", as_of: "1" }]);
+      expect(await store.zcard("all")).toBe(4);
+    });
+
+    it("keeps input order and outcomes across hundreds of conditional and plain writes", async () => {
+      const { store } = await subject();
+      const ids = Array.from({ length: 250 }, (_, i) => `m${i}`);
+      const owned = (i: number) => i % 3 !== 0;
+      await store.writeMany(
+        ids.filter((_, i) => owned(i)).map((id) => ({ customerId: id, fields: { owner: id } })),
+      );
+      const writes: HashWrite[] = [];
+      const expected: WriteOutcome[] = [];
+      for (const [i, id] of ids.entries()) {
+        const add = [{ set: "ranked", score: i }];
+        writes.push({ customerId: id, fields: { n: String(i) }, when: { hasField: "owner" }, sets: { add } });
+        expected.push(owned(i) ? "applied" : "missing");
+        if (i % 50 === 0) {
+          writes.push({ customerId: id, fields: { plain: "1" } });
+          expected.push("applied");
+        }
+      }
+      // A customer listed twice: both apply, in order.
+      writes.push({ customerId: "m1", fields: { n: "last" }, when: { hasField: "owner" } });
+      expected.push("applied");
+      expect(await store.writeMany(writes)).toEqual(expected);
+      expect(await store.readMany(["m0", "m1", "m3", "m50", "m248"])).toEqual([
+        { plain: "1" },
+        { owner: "m1", n: "last" },
+        undefined,
+        { owner: "m50", n: "50", plain: "1" },
+        { owner: "m248", n: "248" },
+      ]);
+      expect(await store.zcard("ranked")).toBe(ids.filter((_, i) => owned(i)).length);
+      expect(await store.zrevrange("ranked", 0, 1)).toEqual([{ member: "m248", score: 248 }]);
+    });
+
+    it("writes a conditional write with thousands of fields", async () => {
+      const { store } = await subject();
+      await store.writeMany([{ customerId: "wide", fields: { customer_id: "wide" } }]);
+      const fields = Object.fromEntries(Array.from({ length: 3_000 }, (_, i) => [`f${i}`, String(i)]));
+      const outcomes = await store.writeMany([
+        { customerId: "wide", fields, when: { hasField: "customer_id" } },
+      ]);
+      expect(outcomes).toEqual(["applied"]);
+      const [read] = await store.readMany(["wide"]);
+      expect(Object.keys(read ?? {})).toHaveLength(3_001);
+      expect(read?.f2999).toBe("2999");
+    });
+
     it("ranks sorted set members by score, ties in reverse byte order, and paginates", async () => {
       const { store } = await subject();
       await store.zadd("at-risk", [
@@ -170,6 +299,19 @@ export function describeFeatureStoreContract(name: string, factory: FeatureStore
       await expectChurnError(store.zrevrange("s", 0, 1.5), bad);
       const numeric = { customerId: "c", fields: { n: 1 } } as unknown as HashWrite;
       await expectChurnError(store.writeMany([numeric]), bad);
+      const version = (value: number): HashWrite => ({
+        customerId: "c",
+        fields: { a: "1" },
+        when: { notNewerThan: { field: "v", value } },
+      });
+      await expectChurnError(store.writeMany([version(Number.NaN)]), bad);
+      await expectChurnError(store.writeMany([version(Number.POSITIVE_INFINITY)]), bad);
+      const nanScore = {
+        customerId: "c",
+        fields: { a: "1" },
+        sets: { add: [{ set: "s", score: Number.NaN }] },
+      };
+      await expectChurnError(store.writeMany([nanScore]), bad);
       expect(await store.readMany(["c"])).toEqual([undefined]);
       expect(await store.zcard("s")).toBe(0);
     });

@@ -1,6 +1,6 @@
 import { ChurnError, ErrorCodes } from "../../errors.js";
 import { createFeatureStoreMetrics, type FeatureStoreMetricsDeps } from "../metrics.js";
-import type { FeatureHash, FeatureStore, HashWrite, ScoredMember } from "../ports.js";
+import type { FeatureHash, FeatureStore, HashWrite, ScoredMember, WriteOutcome } from "../ports.js";
 import { checkRange, checkScores, checkWrites } from "../validate.js";
 import { compileMemoryFeatureStoreOptions, type MemoryFeatureStoreInput } from "./options.js";
 
@@ -80,6 +80,36 @@ export function createMemoryFeatureStore(
     return entry;
   };
 
+  const addMembers = (set: string, members: readonly ScoredMember[]): void => {
+    if (members.length === 0) return;
+    let sorted = sets.get(set);
+    if (sorted === undefined) {
+      sorted = { scores: new Map(), ranked: undefined };
+      sets.set(set, sorted);
+    }
+    for (const { member, score } of members) sorted.scores.set(member, score);
+    sorted.ranked = undefined;
+  };
+
+  const removeMembers = (set: string, members: readonly string[]): void => {
+    const sorted = sets.get(set);
+    if (sorted === undefined) return;
+    for (const member of members) sorted.scores.delete(member);
+    sorted.ranked = undefined;
+    // As in Redis, a sorted set without members no longer exists.
+    if (sorted.scores.size === 0) sets.delete(set);
+  };
+
+  // The Redis backend's script makes the same decision (redis/conditional-write.ts).
+  const outcomeOf = (entry: CustomerEntry | undefined, { when }: HashWrite): WriteOutcome => {
+    if (when === undefined) return "applied";
+    if (when.hasField !== undefined && !entry?.fields.has(when.hasField)) return "missing";
+    const version = when.notNewerThan;
+    const current = version && entry?.fields.get(version.field);
+    if (current !== undefined && current.trim() !== "" && Number(current) > version!.value) return "stale";
+    return "applied";
+  };
+
   const run = <T>(op: Parameters<typeof metrics.observe>[0], operation: () => T): Promise<T> =>
     metrics.observe(op, async () => {
       if (closed) {
@@ -100,18 +130,29 @@ export function createMemoryFeatureStore(
         checkWrites(writes);
         const at = now();
         const expiresAt = ttlSeconds === 0 ? Number.POSITIVE_INFINITY : at + ttlSeconds * 1000;
-        for (const { customerId, fields } of writes) {
-          const names = Object.keys(fields);
+        return writes.map((write): WriteOutcome => {
+          const { customerId, fields, sets: changes } = write;
           let entry = live(customerId, at);
+          const outcome = outcomeOf(entry, write);
+          if (outcome === "missing") {
+            for (const set of [...(changes?.remove ?? []), ...(changes?.add ?? []).map((a) => a.set)])
+              removeMembers(set, [customerId]);
+          }
+          if (outcome !== "applied") return outcome;
+          const names = Object.keys(fields);
           // Redis cannot hold an empty hash: a write without fields only refreshes an existing entry.
-          if (entry === undefined && names.length === 0) continue;
-          if (entry === undefined) {
+          if (entry === undefined && names.length > 0) {
             entry = { fields: new Map(), expiresAt };
             customers.set(customerId, entry);
           }
-          for (const name of names) entry.fields.set(name, fields[name]!);
-          entry.expiresAt = expiresAt;
-        }
+          if (entry !== undefined) {
+            for (const name of names) entry.fields.set(name, fields[name]!);
+            entry.expiresAt = expiresAt;
+          }
+          for (const set of changes?.remove ?? []) removeMembers(set, [customerId]);
+          for (const { set, score } of changes?.add ?? []) addMembers(set, [{ member: customerId, score }]);
+          return outcome;
+        });
       }),
 
     readMany: (customerIds: readonly string[], fields?: readonly string[]) =>
@@ -134,25 +175,10 @@ export function createMemoryFeatureStore(
     zadd: (set: string, members: readonly ScoredMember[]) =>
       run("zadd", () => {
         checkScores(set, members);
-        if (members.length === 0) return;
-        let sorted = sets.get(set);
-        if (sorted === undefined) {
-          sorted = { scores: new Map(), ranked: undefined };
-          sets.set(set, sorted);
-        }
-        for (const { member, score } of members) sorted.scores.set(member, score);
-        sorted.ranked = undefined;
+        addMembers(set, members);
       }),
 
-    zrem: (set: string, members: readonly string[]) =>
-      run("zrem", () => {
-        const sorted = sets.get(set);
-        if (sorted === undefined) return;
-        for (const member of members) sorted.scores.delete(member);
-        sorted.ranked = undefined;
-        // As in Redis, a sorted set without members no longer exists.
-        if (sorted.scores.size === 0) sets.delete(set);
-      }),
+    zrem: (set: string, members: readonly string[]) => run("zrem", () => removeMembers(set, members)),
 
     zcard: (set: string) => run("zcard", () => sets.get(set)?.scores.size ?? 0),
 

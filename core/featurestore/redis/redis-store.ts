@@ -1,8 +1,15 @@
 import type { ChainableCommander } from "ioredis";
 import { ChurnError, ErrorCodes } from "../../errors.js";
 import { createFeatureStoreMetrics, type FeatureStoreMetricsDeps, type FeatureStoreOp } from "../metrics.js";
-import type { FeatureHash, FeatureStore, HashWrite, ScoredMember } from "../ports.js";
+import type { FeatureHash, FeatureStore, HashWrite, ScoredMember, WriteOutcome } from "../ports.js";
 import { checkRange, checkScores, checkWrites } from "../validate.js";
+import {
+  defineConditionalWrites,
+  isConditional,
+  type OutcomeAt,
+  parseOutcome,
+  queueConditionalWrites,
+} from "./conditional-write.js";
 import { connectRedis, delay } from "./connect.js";
 import { PipelineFailure, toStoreError } from "./errors.js";
 import { compileRedisFeatureStoreOptions, type RedisFeatureStoreInput } from "./options.js";
@@ -76,7 +83,8 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
  * Creates the Redis feature store and connects it. Customer entries are hashes at
  * `<prefix>customer:<id>`, sorted sets at `<prefix>zset:<name>`, blobs at `<prefix>blob:<key>`.
  * Batches go out as one pipeline (not MULTI): every write is idempotent, so a retry after a
- * partial failure converges, and Redis is not blocked for the length of a batch.
+ * partial failure converges, and Redis is not blocked for the length of a batch. Conditional
+ * writes (`when` / `sets`) are Lua script calls in that pipeline, each write atomic.
  * @throws ChurnError CHURN_CONFIG_INVALID when `options` are invalid.
  * @throws ChurnError CHURN_STORE_UNAVAILABLE (retryable) when Redis cannot be reached within
  *   `connectTimeoutMs`.
@@ -89,6 +97,7 @@ export async function createRedisFeatureStore(
   const { keyPrefix, ttlSeconds } = config;
   const metrics = createFeatureStoreMetrics("redis", deps);
   const { client, lastConnectionError } = await connectRedis(config);
+  defineConditionalWrites(client);
   let closed = false;
 
   const customerKey = (id: string) => `${keyPrefix}customer:${id}`;
@@ -121,17 +130,36 @@ export async function createRedisFeatureStore(
     writeMany: (writes: readonly HashWrite[]) =>
       run("writeMany", async () => {
         checkWrites(writes);
-        if (writes.length === 0) return;
+        if (writes.length === 0) return [];
         const pipeline = client.pipeline();
-        for (const { customerId, fields } of writes) {
-          const key = customerKey(customerId);
-          const flat = Object.entries(fields).flat();
+        const layout = { customerKey, setKey, formatScore, ttlSeconds };
+        // Where each write's outcome is; plain writes (undefined) are always applied.
+        const outcomes: (OutcomeAt | undefined)[] = [];
+        // Consecutive conditional writes share script calls; order is kept across the runs.
+        let conditional: HashWrite[] = [];
+        const flush = () => {
+          if (conditional.length > 0) outcomes.push(...queueConditionalWrites(pipeline, conditional, layout));
+          conditional = [];
+        };
+        for (const write of writes) {
+          if (isConditional(write)) {
+            conditional.push(write);
+            continue;
+          }
+          flush();
+          outcomes.push(undefined);
+          const key = customerKey(write.customerId);
+          const flat = Object.entries(write.fields).flat();
           if (flat.length > 0) pipeline.hset(key, ...flat);
           // PERSIST when the TTL is 0, so entries written under an older TTL stop expiring too.
           if (ttlSeconds > 0) pipeline.expire(key, ttlSeconds);
           else pipeline.persist(key);
         }
-        await execPipeline(pipeline);
+        flush();
+        const replies = await execPipeline(pipeline);
+        return outcomes.map(
+          (at): WriteOutcome => (at === undefined ? "applied" : parseOutcome(replies[at.command], at.index)),
+        );
       }),
 
     readMany: (customerIds: readonly string[], fields?: readonly string[]) =>

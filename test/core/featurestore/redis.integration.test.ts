@@ -5,7 +5,7 @@ import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ErrorCodes, isChurnError } from "../../../core/errors.js";
 import { createFeatureStore, createRedisFeatureStore } from "../../../core/featurestore/index.js";
-import type { FeatureStore } from "../../../core/featurestore/ports.js";
+import type { FeatureStore, HashWrite } from "../../../core/featurestore/ports.js";
 import { describeFeatureStoreContract } from "../../contract/featurestore.contract.js";
 import { nativeServiceAddresses } from "../../support/services.js";
 import { metricValue } from "./support.js";
@@ -136,6 +136,32 @@ describe("redis feature store", () => {
     stores.push(store);
     await store.writeMany([{ customerId: "c1", fields: { b: "2" } }]);
     expect(await admin.pttl(`${keyPrefix}customer:c1`)).toBe(-1);
+  });
+
+  it("runs a conditional write as one script: sets the TTL (PERSIST at 0), fails on WRONGTYPE", async () => {
+    const { store, keyPrefix } = await open({ ttlSeconds: 120 });
+    const key = `${keyPrefix}customer:c1`;
+    await admin.hset(key, "customer_id", "c1");
+    await admin.set(`${keyPrefix}customer:taken`, "not a hash");
+    const scored = (id: string): HashWrite => ({
+      customerId: id,
+      fields: { score: "0.5" },
+      when: { hasField: "customer_id", notNewerThan: { field: "as_of", value: 7 } },
+      sets: { add: [{ set: "at-risk", score: 0.5 }] },
+    });
+    expect(await store.writeMany([scored("c1")])).toEqual(["applied"]);
+    expect(await admin.hgetall(key)).toEqual({ customer_id: "c1", score: "0.5" });
+    expect(await admin.zscore(`${keyPrefix}zset:at-risk`, "c1")).toBe("0.5");
+    const ttl = await admin.pttl(key);
+    expect(ttl).toBeGreaterThan(110_000);
+    expect(ttl).toBeLessThanOrEqual(120_000);
+    const error = await caught(store.writeMany([scored("c1"), scored("taken")]));
+    expect(isChurnError(error, ErrorCodes.CHURN_STORE_COMMAND_FAILED)).toBe(true);
+    expect((error as Error).message).toMatch(/WRONGTYPE.*keyPrefix/s);
+    const persistent = await createRedisFeatureStore({ url: redisUrl, keyPrefix, ttlSeconds: 0 });
+    stores.push(persistent);
+    expect(await persistent.writeMany([scored("c1")])).toEqual(["applied"]);
+    expect(await admin.pttl(key)).toBe(-1);
   });
 
   it("fails the whole writeMany when one pipelined command fails (WRONGTYPE), and counts the error", async () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { LogRecord } from "../../../core/eventlog/ports.js";
-import { AtRiskSets, ScoreFields } from "../../../core/featurestore/keys.js";
+import { AtRiskSets, ENTRY_FIELD, ScoreFields } from "../../../core/featurestore/keys.js";
+import type { FeatureHash } from "../../../core/featurestore/ports.js";
+import { FEATURE_HASH_FIELDS } from "../../../processors/features/vector.js";
 import { buildScoreEffects, type ScoreInput, VECTOR_WIDTH } from "../../../processors/score/logic.js";
 import type { LoadedModel } from "../../../processors/score/model.js";
 import { features } from "./support.js";
@@ -14,8 +16,8 @@ const model = {
 /** A features input (score = the model's score of it) or a tombstone, at `offset`. */
 type Item = { id: string; offset: number; asOf?: number; score?: number };
 
-/** Effects of one batch of `items` (in log order) for customers that all have an entry. */
-function effectsOf(items: readonly Item[]) {
+/** Effects of one batch of `items` (in log order); every customer has an entry unless `entries` says. */
+function effectsOf(items: readonly Item[], entries?: ReadonlyMap<string, FeatureHash | undefined>) {
   const inputs: ScoreInput[] = items.map(({ id, offset, asOf }) => ({
     record: {
       topic: "f",
@@ -38,7 +40,7 @@ function effectsOf(items: readonly Item[]) {
       scores: Float32Array.from(scored.map((i) => i.score!)),
       reasons: scored.map(() => []),
     },
-    entries: new Map(items.map((i) => [i.id, { customer_id: i.id }])),
+    entries: entries ?? new Map(items.map((i) => [i.id, { customer_id: i.id }])),
     knownPlans: new Set(["PRO"]),
     knownCountries: new Set(),
     requireCustomerEntry: true,
@@ -52,7 +54,10 @@ function outcome(items: readonly Item[]): Map<string, number | "removed"> {
   const out = new Map<string, number | "removed">();
   for (const w of e.writes) out.set(w.customerId, Number(w.fields[ScoreFields.score]));
   for (const id of e.removed) out.set(id, "removed");
-  for (const m of e.zadd.get(AtRiskSets.all) ?? []) expect(out.get(m.member)).toBeCloseTo(m.score, 6);
+  for (const w of e.writes) {
+    const ranked = w.sets?.add?.find((a) => a.set === AtRiskSets.all);
+    expect(ranked?.score).toBeCloseTo(Number(w.fields[ScoreFields.score]), 6);
+  }
   for (const id of e.zrem.get(AtRiskSets.all) ?? []) expect(out.get(id)).toBe("removed");
   return out;
 }
@@ -80,7 +85,7 @@ describe("buildScoreEffects", () => {
     expect(e.scores.map((s) => s.features_as_of_ts)).toEqual([200, 100]);
     expect(e.writes).toHaveLength(1);
     expect(e.writes[0]!.fields[ScoreFields.scoreAsOfTs]).toBe("200");
-    expect(e.zadd.get(AtRiskSets.all)).toHaveLength(1);
+    expect(e.writes[0]!.sets?.add?.filter((a) => a.set === AtRiskSets.all)).toHaveLength(1);
   });
 
   it("removes a customer whose tombstone follows its features, and re-ranks one seen again after it", () => {
@@ -94,5 +99,25 @@ describe("buildScoreEffects", () => {
     expect(out.get("a")).toBe("removed");
     expect(out.get("b")).toBeCloseTo(0.4, 6);
     expect(out.get("c")).toBe("removed");
+  });
+
+  it("makes each write conditional on the entry and on no newer score, and carries its set changes", () => {
+    const [write] = effectsOf([{ id: "a", offset: 0, asOf: 100, score: 0.9 }]).writes;
+    expect(write!.when).toEqual({
+      hasField: ENTRY_FIELD,
+      notNewerThan: { field: ScoreFields.scoreAsOfTs, value: 100 },
+    });
+    expect(write!.sets?.add?.map((a) => a.set)).toEqual([AtRiskSets.all, AtRiskSets.byPlan("PRO")]);
+    // The features processor writes ENTRY_FIELD into every entry; the scorer never writes it.
+    expect(FEATURE_HASH_FIELDS).toContain(ENTRY_FIELD);
+    expect(Object.keys(write!.fields)).not.toContain(ENTRY_FIELD);
+  });
+
+  it("treats a hash without ENTRY_FIELD (score fields alone) as no entry: the customer is removed", () => {
+    const items = [{ id: "a", offset: 0, asOf: 100, score: 0.9 }];
+    const scoreOnly = new Map([["a", { [ScoreFields.score]: "0.5", [ScoreFields.scoreAsOfTs]: "50" }]]);
+    const e = effectsOf(items, scoreOnly);
+    expect(e.writes).toEqual([]);
+    expect(e.removed).toEqual(["a"]);
   });
 });
