@@ -186,6 +186,20 @@ export interface Consumer {
   pause(partitions: readonly TopicPartition[]): void;
   resume(partitions: readonly TopicPartition[]): void;
   /**
+   * Fetch cycles completed since `run` (0 before; it only grows). When the count reaches `c`,
+   * every partition assigned to this member and not paused was fetched by a request made after
+   * the count reached `c − 1`, and every record that request returned was handed to `eachBatch`
+   * and its call resolved. So once the count is 2 above its value at a moment T, the member has
+   * asked the log for every partition's records at least once after T, and delivered the answer:
+   * a partition with records readable at its position then got records — unless a response size
+   * limit left it out of that answer (Kafka's fetch.max.bytes, when other partitions have more
+   * than that to read). A fetch in flight holds the count back (a slow or starved consumer counts
+   * slowly); an idle member keeps counting (Kafka: each long poll that returns empty; memory:
+   * every 500 ms). Kafka: a cycle is one fetch round of every broker fetched from since the last
+   * group join; a broker that leaves the cluster without a rejoin holds the count until the next.
+   */
+  fetchCycles(): number;
+  /**
    * Resolves when the consumer is closed; rejects with the error that stopped it (a throwing
    * handler, or a log that failed for good). Lets a runner notice a consumer that died.
    */

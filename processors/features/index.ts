@@ -29,7 +29,7 @@ export {
   type FeaturesProcessorOptionsInput,
   featuresProcessorOptionsSchema,
 } from "./options.js";
-export type { RunnerHooks } from "./pipeline.js";
+export { type RunnerHooks, STALL_FETCH_CYCLES } from "./pipeline.js";
 export { applyMicroBatch, type PartitionRecords, type ReplayResult, replayPartition } from "./replay.js";
 export {
   createFeaturesRunner,

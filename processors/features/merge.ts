@@ -56,6 +56,11 @@ export class TopicQueue<E extends MergeEntry> {
    */
   awaitingSince: number | undefined;
   /**
+   * The consumer's fetch cycle count (`Consumer.fetchCycles`) when that probe began; set and
+   * cleared with `awaitingSince`.
+   */
+  awaitingCycle: number | undefined;
+  /**
    * Set by the last `nextMicroBatch` that stopped short: true when this queue ran dry and the
    * other topic's next record waits for it. A starved topic must be probed and never paused.
    */
@@ -86,7 +91,7 @@ export class TopicQueue<E extends MergeEntry> {
     if (this.#pending.length > 0) {
       this.#applyReached();
       // Progress: announced records are coming; the stall clock restarts at the next probe.
-      this.awaitingSince = undefined;
+      this.#stopAwaiting();
     }
     return true;
   }
@@ -111,24 +116,27 @@ export class TopicQueue<E extends MergeEntry> {
   /**
    * A probe's answer: every record of this topic-partition with a log timestamp below `before`
    * has an offset below `end`. Proves completeness once the queue is buffered up to `end`.
+   * `now` (stall clock) and `cycle` (the consumer's fetch cycles when the probe began) stamp
+   * the start of the wait for records it announces.
    */
-  observeEnd(end: number, before: number, now: number): void {
+  observeEnd(end: number, before: number, now: number, cycle: number): void {
     if (end > this.knownEnd) this.knownEnd = end;
     const last = this.#pending[this.#pending.length - 1];
-    if (before <= Math.max(this.completeBefore, last?.before ?? Number.NEGATIVE_INFINITY)) {
-      if (this.#pending.length > 0) this.awaitingSince ??= now;
-      return;
+    if (before > Math.max(this.completeBefore, last?.before ?? Number.NEGATIVE_INFINITY)) {
+      // Each answer is kept until reached: replacing an older one by a newer (larger end) could
+      // starve the merge while a producer keeps the end moving.
+      if (this.#pending.length < 64) this.#pending.push({ end, before });
+      this.#applyReached();
     }
-    // Each answer is kept until reached: replacing an older one by a newer (larger end) could
-    // starve the merge while a producer keeps the end moving.
-    if (this.#pending.length < 64) this.#pending.push({ end, before });
-    this.#applyReached();
-    if (this.#pending.length > 0) this.awaitingSince ??= now;
+    if (this.#pending.length > 0 && this.awaitingSince === undefined) {
+      this.awaitingSince = now;
+      this.awaitingCycle = cycle;
+    }
   }
 
   /** A probe failed (log unreachable): announced records are not overdue while it cannot answer. */
   probeFailed(): void {
-    this.awaitingSince = undefined;
+    this.#stopAwaiting();
   }
 
   /**
@@ -140,8 +148,13 @@ export class TopicQueue<E extends MergeEntry> {
     if (last === undefined) return false;
     if (last.before > this.completeBefore) this.completeBefore = last.before;
     this.#pending = [];
-    this.awaitingSince = undefined;
+    this.#stopAwaiting();
     return true;
+  }
+
+  #stopAwaiting(): void {
+    this.awaitingSince = undefined;
+    this.awaitingCycle = undefined;
   }
 
   #applyReached(): void {
@@ -152,7 +165,7 @@ export class TopicQueue<E extends MergeEntry> {
       k++;
     }
     if (k > 0) this.#pending.splice(0, k);
-    if (this.#pending.length === 0) this.awaitingSince = undefined;
+    if (this.#pending.length === 0) this.#stopAwaiting();
   }
 
   peek(i: number): E | undefined {
@@ -178,7 +191,7 @@ export class TopicQueue<E extends MergeEntry> {
     this.#pending = [];
     this.bufferedEnd = nextOffset;
     this.completeBefore = Number.NEGATIVE_INFINITY;
-    this.awaitingSince = undefined;
+    this.#stopAwaiting();
     this.starved = false;
   }
 }

@@ -14,6 +14,8 @@
  * - `event_to_store_seconds`: record log timestamp → FeatureStore write acknowledged
  * - `state_customers{partition,tier}`, `state_bytes{partition}`, `checkpoint_bytes{partition}`
  * - `checkpoints_total`, `idle_advances_total`
+ * - `merge_stall_escapes_total{topic}`: merges forced past records a probe announced that never
+ *   came (the result may then differ from a replay of the logs)
  */
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 import { getOrCreateMetric, type MetricsOptions } from "../../core/metrics.js";
@@ -38,6 +40,7 @@ export interface FeaturesMetrics {
   readonly checkpointBytes: Gauge<string>;
   readonly checkpoints: Counter<string>;
   readonly idleAdvances: Counter<string>;
+  readonly stallEscapes: Counter<string>;
   /** Constant labels to merge into every observation. */
   readonly labels: Readonly<Record<string, string>>;
 }
@@ -104,5 +107,10 @@ export function createFeaturesMetrics(options: Partial<MetricsOptions> = {}): Fe
     checkpointBytes: gauge("checkpoint_bytes", "Size of a partition's last checkpoint.", ["partition"]),
     checkpoints: counter("checkpoints_total", "Checkpoints written (each followed by a commit).", []),
     idleAdvances: counter("idle_advances_total", "Idle partitions whose clock was advanced.", []),
+    stallEscapes: counter(
+      "merge_stall_escapes_total",
+      "Merges forced past records a probe announced that never came (may differ from a replay).",
+      ["topic"],
+    ),
   };
 }

@@ -50,7 +50,9 @@ export interface FeaturesProcessorOptions {
    * partition (offsets below its end) before processing without them (they never came: deleted
    * segment, transaction marker). Counted only while the log answers probes, and without the
    * time the processor spends ingesting batches (records fetched but queued behind other
-   * partitions' batches are not overdue).
+   * partitions' batches are not overdue). The escape also needs 3 fetch cycles of the consumer
+   * since the probe (`STALL_FETCH_CYCLES`): a slow or starved consumer whose fetch is still in
+   * flight never escapes, however long it takes.
    * @default 30000
    */
   readonly stallTimeoutMs: number;

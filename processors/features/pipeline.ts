@@ -38,6 +38,17 @@ export interface RunnerHooks {
 /** Micro-batches whose topic sends may be in flight before processing waits for the oldest. */
 const MAX_PENDING_BATCHES = 64;
 
+/**
+ * Fetch cycles of the consumer (`Consumer.fetchCycles`) that must complete after a probe
+ * announced records, without them arriving, before the merge may go on without them (besides
+ * `stallTimeoutMs`). Two guarantee one fetch of the awaited partition requested after the
+ * announcement, with its answer delivered; three allow one answer to leave the partition out
+ * (a response size limit). A slow or starved consumer completes cycles slowly, so waiting for a
+ * fetch in flight never forces a merge; a partition whose records really do not come (a
+ * transaction marker, a deleted segment) still escapes, as the consumer keeps fetching.
+ */
+export const STALL_FETCH_CYCLES = 3;
+
 export interface PipelineDeps {
   readonly options: Readonly<FeaturesProcessorOptions>;
   readonly decoder: EventDecoder;
@@ -60,7 +71,9 @@ export class FeaturesPipeline {
    * only the rest. The consumer hands out a fetch's batches one partition at a time, so records
    * a probe announced may already be fetched and wait behind other partitions' batches for as
    * long as those take to process (a loaded or catching-up processor). That wait is ours, not
-   * the log's, and must not force a merge past records that are about to arrive.
+   * the log's, and must not force a merge past records that are about to arrive. (The fetch
+   * cycles the escape also needs, `STALL_FETCH_CYCLES`, cover that wait too: a fetch's cycle
+   * ends after its last batch.)
    */
   #busyMs = 0;
   #busyDepth = 0;
@@ -211,6 +224,8 @@ export class FeaturesPipeline {
       const starved = workers.filter((w) => w.queue(kind).starved);
       if (starved.length === 0) continue;
       const at = this.deps.now();
+      // Read before the probe: fetches made after it are those that must deliver what it finds.
+      const cycle = this.deps.consumer.fetchCycles();
       let ends: Map<number, number>;
       try {
         ends = await this.deps.endOffsets(this.topicOf(kind));
@@ -223,7 +238,7 @@ export class FeaturesPipeline {
       for (const w of starved) {
         // Log timestamps are whole milliseconds: "at or before ts" is "before ts + 1".
         const before = w.queue(other).visibleAt(at - options.mergeWaitMs) + 1;
-        w.queue(kind).observeEnd(ends.get(w.partition) ?? 0, before, this.stallClock());
+        w.queue(kind).observeEnd(ends.get(w.partition) ?? 0, before, this.stallClock(), cycle);
         await this.drain(w);
       }
     }
@@ -231,31 +246,40 @@ export class FeaturesPipeline {
 
   /**
    * The timer's work on the owned partitions: force a merge whose announced records did not
-   * come within `stallTimeoutMs`, advance idle partitions to the newest clock among them,
-   * checkpoint what is due, refresh gauges.
+   * come within `stallTimeoutMs` of stall clock and `STALL_FETCH_CYCLES` fetch cycles, advance
+   * idle partitions to the newest clock among them, checkpoint what is due, refresh gauges.
    */
   async maintain(workers: readonly PartitionWorker[], now: number): Promise<void> {
     const o = this.deps.options;
+    const { metrics } = this.deps;
     let frontier = Number.NEGATIVE_INFINITY;
     for (const w of workers) frontier = Math.max(frontier, w.state.clockTs);
     const stallNow = this.stallClock(now);
+    const cycles = this.deps.consumer.fetchCycles();
     for (const w of workers) {
       w.throwIfFailed();
       for (const kind of ["clickstream", "billing"] as const) {
         const q = w.queue(kind);
-        if (!q.starved || q.awaitingSince === undefined || stallNow - q.awaitingSince < o.stallTimeoutMs)
-          continue;
+        if (!q.starved || q.awaitingSince === undefined || q.awaitingCycle === undefined) continue;
+        const waitedMs = stallNow - q.awaitingSince;
+        const fetchCycles = cycles - q.awaitingCycle;
+        if (waitedMs < o.stallTimeoutMs || fetchCycles < STALL_FETCH_CYCLES) continue;
+        const topic = this.topicOf(kind);
         this.deps.logger?.warn(
           {
             partition: w.partition,
-            topic: this.topicOf(kind),
-            waitedMs: stallNow - q.awaitingSince,
+            topic,
+            waitedMs,
+            fetchCycles,
             bufferedEnd: q.bufferedEnd,
             knownEnd: q.knownEnd,
           },
           "records announced by the log never came; merging without them",
         );
-        if (q.forcePending()) await this.drain(w);
+        if (q.forcePending()) {
+          metrics.stallEscapes.inc({ ...metrics.labels, topic });
+          await this.drain(w);
+        }
       }
       const idle = o.idleTimeoutMs > 0 && w.caughtUp && now - w.lastRecordAt >= o.idleTimeoutMs;
       if (idle && frontier > w.state.clockTs) {

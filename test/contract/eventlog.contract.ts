@@ -495,6 +495,43 @@ export function describeEventLogContract(
       expect([...(await (await log()).admin().committedOffsets(groupId, t))]).toEqual([[0, 3]]);
     });
 
+    it("counts fetch cycles: idle ones go on, a handler in progress holds them, two deliver what was readable", async () => {
+      const t = await topic("cycles", 2);
+      const p = await producer();
+      let blocked: (() => void) | undefined;
+      let block = false;
+      const rec = await recorder(
+        [t],
+        { groupId: unique("g") },
+        {
+          eachBatch: async () => {
+            if (block) await new Promise<void>((resolve) => (blocked = resolve));
+          },
+        },
+      );
+      const consumer = rec.consumer;
+      const idle = consumer.fetchCycles();
+      await waitUntil("idle fetch cycles", () => consumer.fetchCycles() >= idle + 2, waitMs);
+      // Records readable at a moment are delivered once two cycles end after it.
+      await p.send(t, [
+        { key: null, value: Buffer.from("a"), partition: 0 },
+        { key: null, value: Buffer.from("b"), partition: 1 },
+      ]);
+      const sent = consumer.fetchCycles();
+      await waitUntil("two cycles after the send", () => consumer.fetchCycles() >= sent + 2, waitMs);
+      expect(values(rec.records).sort()).toEqual(["a", "b"]);
+      // A fetch whose batches are not all handled is not a cycle, however long it takes.
+      block = true;
+      await p.send(t, [{ key: null, value: Buffer.from("c"), partition: 0 }]);
+      await waitUntil("a batch in progress", () => blocked !== undefined, waitMs);
+      const held = consumer.fetchCycles();
+      await new Promise((resolve) => setTimeout(resolve, 1_200));
+      expect(consumer.fetchCycles()).toBe(held);
+      block = false;
+      blocked!();
+      await waitUntil("cycles after the batch", () => consumer.fetchCycles() >= held + 2, waitMs);
+    });
+
     it("starts a new group at the end of the log when fromBeginning is false", async () => {
       const t = await topic("latest", 1);
       const p = await producer();

@@ -6,6 +6,12 @@
  * once, runs `onAssignment` (one at a time, in join order), and resumes the partitions when the
  * latest `onAssignment` resolves: no record of an assignment is delivered before its handler
  * finished, and seeks made inside it apply to the first fetch.
+ *
+ * Fetch cycles (`fetchCycles`): kafkajs runs one fetcher per broker, which fetches every
+ * assigned, unpaused partition led by that broker, hands the batches to `eachBatch` and waits
+ * until all are handled before its next fetch. So its FETCH_START event marks the end of its
+ * previous round, every batch delivered. A cycle ends once every broker fetched from since the
+ * last group join has completed a round that started after the previous cycle ended.
  */
 import kafkajs from "kafkajs";
 import { createDeferred } from "../../async.js";
@@ -50,6 +56,12 @@ export class KafkaConsumer implements Consumer {
   private readonly firstAssignment = createDeferred<void>();
   private readonly done = createDeferred<void>();
   private closing: Promise<void> | undefined;
+  /** Fetch cycles completed (see `fetchCycles`). */
+  private cycles = 0;
+  /** Per broker fetched from since the last join: the cycle count when its current round began. */
+  private readonly roundStartedAt = new Map<number, number>();
+  /** Brokers that completed a round begun in the current cycle. */
+  private readonly roundsDone = new Set<number>();
 
   constructor(
     private readonly consumer: kafkajs.Consumer,
@@ -84,10 +96,12 @@ export class KafkaConsumer implements Consumer {
     checkRun(this.state);
     this.state = "running";
     this.handlers = handlers;
-    const { GROUP_JOIN, CRASH } = this.consumer.events;
+    const { GROUP_JOIN, CRASH, FETCH_START } = this.consumer.events;
     this.consumer.on(GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment));
+    this.consumer.on(FETCH_START, (event) => this.onFetchStart(event.payload.nodeId));
     this.consumer.on(CRASH, (event) => {
       this.restarting = event.payload.restart;
+      this.forgetFetchRounds();
       // A crash kafkajs will not restart from is final. Before the first join, kafkajs restarts
       // on transient broker states (a coordinator still loading its offsets after a broker
       // restart); a few are tolerated, but a broker that never lets the group join must fail.
@@ -149,6 +163,10 @@ export class KafkaConsumer implements Consumer {
     if (this.state === "running" && !this.restarting && free.length > 0) this.consumer.resume(byTopic(free));
   }
 
+  fetchCycles(): number {
+    return this.cycles;
+  }
+
   stopped(): Promise<void> {
     return this.done.promise;
   }
@@ -163,6 +181,8 @@ export class KafkaConsumer implements Consumer {
   private onGroupJoin(memberAssignment: Record<string, number[]>): void {
     if (this.state !== "running") return;
     this.restarting = false;
+    // Brokers and rounds of the previous generation say nothing about this one's partitions.
+    this.forgetFetchRounds();
     const next = sortTopicPartitions(
       Object.entries(memberAssignment).flatMap(([topic, partitions]) =>
         partitions.map((partition) => ({ topic, partition })),
@@ -196,6 +216,24 @@ export class KafkaConsumer implements Consumer {
   }
 
   // --- delivery ------------------------------------------------------------------------------
+
+  /** A broker's fetcher starts a round: its previous one is complete, every batch handled. */
+  private onFetchStart(nodeId: number): void {
+    if (this.roundStartedAt.get(nodeId) === this.cycles) this.roundsDone.add(nodeId);
+    // A broker seen for the first time joins the cycle (its partitions count from now on).
+    if (!this.roundStartedAt.has(nodeId)) this.roundStartedAt.set(nodeId, Number.NaN);
+    if ([...this.roundStartedAt.keys()].every((node) => this.roundsDone.has(node))) {
+      this.cycles++;
+      this.roundsDone.clear();
+    }
+    // The request of the round starting now is sent after this call: it belongs to the new cycle.
+    this.roundStartedAt.set(nodeId, this.cycles);
+  }
+
+  private forgetFetchRounds(): void {
+    this.roundStartedAt.clear();
+    this.roundsDone.clear();
+  }
 
   private async onBatch(payload: kafkajs.EachBatchPayload): Promise<void> {
     const { batch } = payload;

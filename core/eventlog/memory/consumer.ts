@@ -23,6 +23,12 @@ import type {
 import type { MemoryBroker } from "./broker.js";
 import type { GroupMember, MemoryGroup } from "./group.js";
 
+/**
+ * How often an idle consumer reads its partitions again (Kafka's long poll returns empty after
+ * `maxWaitTimeMs`, 500 ms by default): idle fetch cycles keep counting, as on Kafka.
+ */
+const IDLE_POLL_MS = 500;
+
 export class MemoryConsumer implements Consumer, GroupMember {
   topics: readonly string[] = [];
   private state: ConsumerState = "new";
@@ -41,6 +47,10 @@ export class MemoryConsumer implements Consumer, GroupMember {
   private inFlight: Promise<void> | undefined;
   /** Round-robin start among assigned partitions, so one busy partition cannot starve others. */
   private cursor = 0;
+  /** Fetch cycles completed (see `fetchCycles`). */
+  private cycles = 0;
+  /** Assigned partitions not read (and delivered) yet in the current fetch cycle. */
+  private unread = new Set<string>();
   private unlisten: (() => void) | undefined;
   private readonly firstAssignment = createDeferred<void>();
   private readonly done = createDeferred<void>();
@@ -101,6 +111,14 @@ export class MemoryConsumer implements Consumer, GroupMember {
     this.signal.notify();
   }
 
+  /**
+   * A cycle ends once every assigned partition was read (paused ones are skipped, as Kafka does
+   * not fetch them) since the previous one ended, and each batch read was delivered.
+   */
+  fetchCycles(): number {
+    return this.cycles;
+  }
+
   stopped(): Promise<void> {
     return this.done.promise;
   }
@@ -123,6 +141,7 @@ export class MemoryConsumer implements Consumer, GroupMember {
     this.assignedGeneration = generation;
     this.assignmentReady = false;
     this.cursor = 0;
+    this.unread = new Set(this.assigned.map((tp) => topicPartitionKey(tp.topic, tp.partition)));
     for (const tp of this.change.revoked)
       this.metrics.forgetLag(this.settings.groupId, tp.topic, tp.partition);
     // As in Kafka, every assigned partition restarts from the committed offset.
@@ -154,9 +173,11 @@ export class MemoryConsumer implements Consumer, GroupMember {
     while (this.state === "running") {
       const batch = this.nextBatch();
       if (!batch) {
-        await this.signal.wait();
+        this.endCycleIfRead();
+        await this.signal.wait(IDLE_POLL_MS);
         continue;
       }
+      const generation = this.assignedGeneration;
       const work = this.deliver(batch);
       this.inFlight = work.then(
         () => {},
@@ -171,6 +192,10 @@ export class MemoryConsumer implements Consumer, GroupMember {
       );
       this.inFlight = undefined;
       if (!ok) return;
+      // A batch read before a rebalance does not count for the new assignment's cycle.
+      if (generation === this.assignedGeneration)
+        this.unread.delete(topicPartitionKey(batch.topic, batch.partition));
+      this.endCycleIfRead();
       await yieldToEventLoop();
     }
   }
@@ -181,7 +206,10 @@ export class MemoryConsumer implements Consumer, GroupMember {
     for (let i = 0; i < count; i++) {
       const { topic, partition } = this.assigned[(this.cursor + i) % count]!;
       const key = topicPartitionKey(topic, partition);
-      if (this.paused.has(key) || !this.broker.hasTopic(topic)) continue;
+      if (this.paused.has(key) || !this.broker.hasTopic(topic)) {
+        this.unread.delete(key);
+        continue;
+      }
       const log = this.broker.partition(topic, partition);
       let position = this.positions.get(key)!;
       if (!log.inRange(position)) {
@@ -189,13 +217,21 @@ export class MemoryConsumer implements Consumer, GroupMember {
         position = this.defaultPosition(log);
         this.positions.set(key, position);
       }
-      if (position >= log.endOffset) continue;
-      const records = log.read(position, this.settings.maxBatchRecords);
-      if (records.length === 0) continue;
+      const records = position >= log.endOffset ? [] : log.read(position, this.settings.maxBatchRecords);
+      if (records.length === 0) {
+        this.unread.delete(key);
+        continue;
+      }
       this.cursor = (this.cursor + i + 1) % count;
       return { topic, partition, records, highWatermark: log.endOffset };
     }
     return undefined;
+  }
+
+  private endCycleIfRead(): void {
+    if (this.unread.size > 0) return;
+    this.cycles++;
+    this.unread = new Set(this.assigned.map((tp) => topicPartitionKey(tp.topic, tp.partition)));
   }
 
   private async deliver(batch: Batch): Promise<void> {

@@ -47,7 +47,7 @@ describe("deterministic merge of a partition's two topics", () => {
     expect(nextMicroBatch(c, b, 10)).toBeNull();
     expect([c.starved, b.starved]).toEqual([false, true]);
     // A probe: every billing record before 15 has an offset below 0 (there is none).
-    b.observeEnd(0, 15, 1_000);
+    b.observeEnd(0, 15, 1_000, 0);
     expect(ids(nextMicroBatch(c, b, 10))).toEqual(["c0"]);
     expect(b.starved).toBe(true);
     expect(ids(nextMicroBatch(c, b, 10, true))).toEqual(["c1"]); // forced
@@ -57,10 +57,15 @@ describe("deterministic merge of a partition's two topics", () => {
     const c = queue(entries("c", [10, 20]));
     const b = queue([]);
     expect(nextMicroBatch(c, b, 10)).toBeNull();
-    b.observeEnd(2, 100, 1_000); // two billing records on the log, not fetched yet
-    expect(b.awaitingSince).toBe(1_000);
+    b.observeEnd(2, 100, 1_000, 7); // two billing records on the log, not fetched yet
+    expect([b.awaitingSince, b.awaitingCycle]).toEqual([1_000, 7]);
     expect(nextMicroBatch(c, b, 10)).toBeNull();
+    // A later probe without progress keeps the stamps of the first: the wait goes on.
+    b.observeEnd(2, 100, 1_500, 9);
+    expect([b.awaitingSince, b.awaitingCycle]).toEqual([1_000, 7]);
     b.push({ topic: "b", offset: 0, timestamp: 15 });
+    // Progress: the wait restarts at the next probe.
+    expect([b.awaitingSince, b.awaitingCycle]).toEqual([undefined, undefined]);
     expect(ids(nextMicroBatch(c, b, 10))).toEqual(["c0", "b0"]); // b1 may be older than c1
     b.push({ topic: "b", offset: 1, timestamp: 30 });
     expect(b.completeBefore).toBe(100);
@@ -72,13 +77,14 @@ describe("deterministic merge of a partition's two topics", () => {
 
   it("a failed probe stops the stall clock; forcing accepts the last probe without its records", () => {
     const b = queue([]);
-    b.observeEnd(5, 50, 1_000);
+    b.observeEnd(5, 50, 1_000, 3);
     expect(b.awaitingSince).toBe(1_000);
     b.probeFailed();
-    expect(b.awaitingSince).toBeUndefined();
-    b.observeEnd(5, 50, 2_000);
-    expect(b.awaitingSince).toBe(2_000);
+    expect([b.awaitingSince, b.awaitingCycle]).toEqual([undefined, undefined]);
+    b.observeEnd(5, 50, 2_000, 4);
+    expect([b.awaitingSince, b.awaitingCycle]).toEqual([2_000, 4]);
     expect(b.forcePending()).toBe(true);
+    expect([b.awaitingSince, b.awaitingCycle]).toEqual([undefined, undefined]);
     expect(b.completeBefore).toBe(50);
     expect(b.forcePending()).toBe(false);
   });
@@ -91,7 +97,7 @@ describe("deterministic merge of a partition's two topics", () => {
     c.push({ topic: "c", offset: 2, timestamp: 8 });
     expect(ids(nextMicroBatch(c, b, 4))).toEqual(["b0", "b1", "b2"]);
     expect([c.starved, b.starved]).toEqual([false, true]);
-    b.observeEnd(3, 9, 0);
+    b.observeEnd(3, 9, 0, 0);
     expect(ids(nextMicroBatch(c, b, 4))).toEqual(["c2"]);
     expect([c.starved, b.starved]).toEqual([false, false]);
   });
@@ -145,7 +151,7 @@ describe("deterministic merge of a partition's two topics", () => {
       let bi = 0;
       // A valid probe of a topic: complete before its next record not delivered yet.
       const probe = (q: TopicQueue<E>, list: readonly E[], next: number) =>
-        q.observeEnd(next, list[next]?.timestamp ?? Number.POSITIVE_INFINITY, 0);
+        q.observeEnd(next, list[next]?.timestamp ?? Number.POSITIVE_INFINITY, 0, 0);
       while (merged.length < reference.length) {
         const takeClicks = bi >= bills.length || (ci < clicks.length && r() < 0.7);
         const n = 1 + Math.floor(r() * 120);
