@@ -11,3 +11,4 @@ export {
 export { predictLogOdds, predictProba, sigmoid } from "./predict.js";
 export { buildArtifacts, exportChecked, promotionGate, type RetrainResult, retrain } from "./retrain.js";
 export { readTruthFile, TruthIndex } from "./truth.js";
+export { type TrainInWorkerOptions, trainCandidateInWorker } from "./worker/index.js";

@@ -154,6 +154,15 @@ export interface RetrainDeps {
   progress?: CandidateProgress;
   /** @default () => new Date() */
   now?: () => Date;
+  /**
+   * Trains the candidate (the CPU-heavy part). The demo passes `trainCandidateInWorker`
+   * (training/worker/) to keep its event loop free. @default trainCandidate, in this thread
+   */
+  train?: (
+    table: TrainingTable,
+    options: TrainingOptions,
+    progress?: CandidateProgress,
+  ) => Promise<Candidate>;
 }
 
 /**
@@ -166,7 +175,8 @@ export async function retrain(
   options: TrainingOptions,
   deps: RetrainDeps,
 ): Promise<RetrainResult> {
-  const candidate = trainCandidate(table, options, deps.progress);
+  const train = deps.train ?? (async (t, o, p) => trainCandidate(t, o, p));
+  const candidate = await train(table, options, deps.progress);
   const e = candidate.evaluation;
   deps.logger?.info(
     {

@@ -21,7 +21,7 @@ import { compileSinksOptions, startSinks } from "../../sinks/runner/index.js";
 import { createDirModelRegistry } from "../../training/registry/index.js";
 import { commandConfig } from "../context.js";
 import { featuresCaughtUp, scorerCaughtUp } from "../lifecycle.js";
-import { createDemoRetrainer } from "./demo-retrain.js";
+import { createDemoRetrainer, untilBackfillInGold } from "./demo-retrain.js";
 
 interface DemoOptions {
   customers: string;
@@ -47,14 +47,19 @@ async function sinksDrained(log: EventLog, groups: ReadonlyMap<string, readonly 
  * `churnstream demo` (what `npm start` runs): the flow in one process on the configured
  * backends, embedded by default. The simulator backfills a short history ending today, then
  * keeps producing in accelerated real time until Ctrl-C (or stops after the backfill with
- * --no-live). Stages join the demo as they ship.
+ * --no-live). The default backfill (45 days) is the 30-day label horizon plus 15 labelled days:
+ * enough for the retrain that follows it. Stages join the demo as they ship.
  */
 export function registerDemoCommand(program: Command): void {
   program
     .command("demo")
     .description("run the flow in one process on the configured backends (embedded by default)")
     .option("--customers <n>", "customers in the simulated base", "2000")
-    .option("--days <n>", "days of history to backfill before going live", "30")
+    .option(
+      "--days <n>",
+      "days of history to backfill before going live (a retrain needs more than the label horizon, 30 days by default)",
+      "45",
+    )
     .option("--seed <n>", "simulator seed (same seed, same stream)", "1")
     .option("--speed <x>", "live: simulated seconds per wall-clock second", "60")
     .option("--no-live", "stop once the backfill has flowed through every stage")
@@ -84,8 +89,12 @@ export function registerDemoCommand(program: Command): void {
       const store = await openFeatureStore(config, { registry });
       const warehouse = openWarehouse(config, { registry });
       const models = createDirModelRegistry(config.models, { logger });
+      const days = Number(options.days);
+      const retrainer = createDemoRetrainer({ config, warehouse, models, logger, backfillDays: days });
       let server: MetricsServer | undefined;
       let api: ServingHandle | undefined;
+      let firstRetrain: Promise<void> | undefined;
+      let closing = false;
       try {
         await ensureTopics(log, config);
         if (config.metrics.port > 0) {
@@ -120,11 +129,12 @@ export function registerDemoCommand(program: Command): void {
         // Live, the scorer runs from the start and retrains hot-swap its model; with --no-live it
         // starts after the one retrain, so the backfill is scored with the result.
         if (options.live) await startScorer();
-        const retrainer = createDemoRetrainer({ config, warehouse, models, logger });
         const retrainEvery = Number(options.retrainEvery);
-        let nextRetrainDay = Number.POSITIVE_INFINITY;
-        const days = Number(options.days);
+        // Live: the first retrain once gold holds the backfill, then every N simulated days.
+        let nextRetrainDay = days + retrainEvery;
         const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+        const sinkOptions = compileSinksOptions(config.sinks);
+        let interrupted = false;
         const simulation = simulateToEventLog({
           log,
           registry: schemas,
@@ -140,12 +150,20 @@ export function registerDemoCommand(program: Command): void {
             live: options.live ? { speed: Number(options.speed) } : null,
           },
           onProgress: (p) => {
-            if (p.phase === "live" && retrainEvery > 0) {
-              if (nextRetrainDay === Number.POSITIVE_INFINITY) nextRetrainDay = p.day;
-              if (p.day >= nextRetrainDay) {
-                nextRetrainDay = p.day + retrainEvery;
-                void retrainer.run();
-              }
+            if (options.live && retrainEvery > 0 && p.phase === "backfill" && p.day === days) {
+              firstRetrain ??= untilBackfillInGold({
+                log,
+                warehouse,
+                logger,
+                goldGroup: `${sinkOptions.groupIdPrefix}-gold`,
+                billingTopic: sinkOptions.topics.billing,
+                lastDay: today / DAY_MS - 1,
+                stopped: () => interrupted || closing,
+              }).then((ready) => (ready ? retrainer.run() : undefined));
+            }
+            if (p.phase === "live" && retrainEvery > 0 && p.day >= nextRetrainDay) {
+              nextRetrainDay = p.day + retrainEvery;
+              void retrainer.run();
             }
             if (p.phase === "live") {
               process.stderr.write(
@@ -163,7 +181,6 @@ export function registerDemoCommand(program: Command): void {
         });
         await features.start();
         console.log("features       computing windowed features per customer into the feature store");
-        const sinkOptions = compileSinksOptions(config.sinks);
         const sinks = await startSinks(
           ["bronze", "silver", "gold"],
           {
@@ -190,9 +207,9 @@ export function registerDemoCommand(program: Command): void {
           logger,
         });
         console.log(`dashboard      ${api.url}/  (API reference ${api.url}/docs)`);
-        let interrupted = false;
         const stop = () => {
           interrupted = true;
+          void retrainer.stop();
           simulation.stop();
           void features.stop();
           void sinks.stop();
@@ -245,6 +262,10 @@ export function registerDemoCommand(program: Command): void {
         const state = interrupted ? "stopped after a final checkpoint" : "all partitions caught up";
         console.log(`features       ${customers} customers' features in the feature store, ${state}`);
       } finally {
+        // A retrain in progress reads the warehouse and writes the registry: end it first.
+        closing = true;
+        await retrainer.stop();
+        await firstRetrain;
         await api?.close();
         await server?.close();
         await Promise.allSettled([

@@ -1,0 +1,1 @@
+export { type TrainInWorkerOptions, trainCandidateInWorker } from "./train.js";
