@@ -17,10 +17,12 @@ export type {
   FeatureStoreBackend,
   HashWrite,
   ScoredMember,
+  ScoreRange,
   SetChanges,
   WriteCondition,
   WriteOutcome,
 } from "./ports.js";
+export { equalWidthBins } from "./ranges.js";
 export * from "./redis/index.js";
 
 /** Dependencies of {@link createFeatureStore}; `now` only applies to the memory backend. */

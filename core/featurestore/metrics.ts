@@ -12,6 +12,7 @@ export type FeatureStoreOp =
   | "zrem"
   | "zcard"
   | "zrevrange"
+  | "zcount"
   | "putBlob"
   | "getBlob"
   | "ping";

@@ -80,6 +80,23 @@ export interface ScoredMember {
   score: number;
 }
 
+/**
+ * A range of scores of a sorted set, bounds included unless marked exclusive (Redis `ZCOUNT`
+ * semantics; `(` marks an exclusive bound there). Equal-width histogram bins are half-open
+ * ranges sharing their edges, the last one closed: [0, 0.05), [0.05, 0.1), …, [0.95, 1]
+ * ({@link equalWidthBins} builds them), so each score in [0, 1] falls in exactly one bin.
+ */
+export interface ScoreRange {
+  /** Lower bound; any number except NaN, -Infinity for no lower bound. */
+  readonly min: number;
+  /** Upper bound, ≥ `min`; any number except NaN, +Infinity for no upper bound. */
+  readonly max: number;
+  /** Leaves out scores equal to `min`. @default false */
+  readonly minExclusive?: boolean;
+  /** Leaves out scores equal to `max`. @default false */
+  readonly maxExclusive?: boolean;
+}
+
 export interface FeatureStore {
   readonly backend: FeatureStoreBackend;
   /**
@@ -117,6 +134,16 @@ export interface FeatureStore {
    * @throws ChurnError CHURN_STORE_INVALID_ARGUMENT when offset or limit is not an integer ≥ 0.
    */
   zrevrange(set: string, offset: number, limit: number): Promise<ScoredMember[]>;
+  /**
+   * How many members of a sorted set have a score in each range, in the order of `ranges`, in one
+   * round trip (0 for every range when the set does not exist; `[]` for no ranges): an exact
+   * score histogram of the whole set rather than a sample of its top. Ranges may overlap or leave
+   * gaps; each is counted on its own. On Redis the ranges are counted one after another (one
+   * pipelined ZCOUNT each), so a write landing meanwhile may show in some counts only.
+   * @throws ChurnError CHURN_STORE_INVALID_ARGUMENT when a bound is NaN or not a number, `min` is
+   *   greater than `max`, or an exclusivity flag is not a boolean.
+   */
+  zcount(set: string, ranges: readonly ScoreRange[]): Promise<number[]>;
   /** Stores an opaque blob (processor checkpoints), replacing any previous value. */
   putBlob(key: string, value: Buffer): Promise<void>;
   /** A copy of the blob, or undefined when none was stored under `key`. */

@@ -1,5 +1,5 @@
 import { ChurnError, ErrorCodes } from "../errors.js";
-import type { HashWrite, ScoredMember } from "./ports.js";
+import type { HashWrite, ScoredMember, ScoreRange } from "./ports.js";
 
 /*
  * Argument checks shared by both backends, so that a bad call fails the same way whichever
@@ -98,4 +98,59 @@ export function checkRange(set: string, offset: number, limit: number): void {
       throw invalid(`zrevrange ${name} must be an integer ≥ 0, got ${value}`, { set, [name]: value });
     }
   }
+}
+
+/**
+ * @throws ChurnError CHURN_STORE_INVALID_ARGUMENT when `ranges` is not an array, a bound is NaN or
+ *   not a number, a `min` is greater than its `max`, or an exclusivity flag is not a boolean.
+ */
+export function checkScoreRanges(set: string, ranges: readonly ScoreRange[]): void {
+  if (!Array.isArray(ranges)) {
+    throw invalid(`zcount ranges of sorted set "${set}" must be an array, got ${typeof ranges}`, { set });
+  }
+  ranges.forEach((range: Partial<ScoreRange> | null | undefined, index) => {
+    if (typeof range !== "object" || range === null) {
+      throw invalid(
+        `zcount range ${index} of sorted set "${set}" must be an object {min, max}, got ${String(range)}`,
+        {
+          set,
+          index,
+        },
+      );
+    }
+    const { min, max, minExclusive, maxExclusive } = range;
+    for (const [name, value] of [
+      ["min", min],
+      ["max", max],
+    ] as const) {
+      if (typeof value !== "number" || Number.isNaN(value)) {
+        throw invalid(
+          `zcount range ${index} of sorted set "${set}": ${name} must be a number (not NaN; ±Infinity for ` +
+            `no bound), got ${String(value)}`,
+          { set, index, [name]: value },
+        );
+      }
+    }
+    if (min! > max!) {
+      throw invalid(
+        `zcount range ${index} of sorted set "${set}" has min ${min} greater than max ${max}; swap them`,
+        { set, index, min, max },
+      );
+    }
+    for (const [name, value] of [
+      ["minExclusive", minExclusive],
+      ["maxExclusive", maxExclusive],
+    ] as const) {
+      if (value !== undefined && typeof value !== "boolean") {
+        throw invalid(
+          `zcount range ${index} of sorted set "${set}": ${name} must be a boolean, got ${String(value)}`,
+          {
+            set,
+            index,
+            [name]: value,
+          },
+        );
+      }
+    }
+  });
 }

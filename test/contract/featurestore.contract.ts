@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ErrorCodes } from "../../core/errors.js";
-import type { FeatureStore, HashWrite, WriteOutcome } from "../../core/featurestore/ports.js";
+import type { FeatureStore, HashWrite, ScoreRange, WriteOutcome } from "../../core/featurestore/ports.js";
+import { equalWidthBins } from "../../core/featurestore/ranges.js";
 import { expectChurnError } from "../support/errors.js";
 
 /** A store under test and how to let its time pass. */
@@ -291,12 +292,104 @@ export function describeFeatureStoreContract(name: string, factory: FeatureStore
       expect(await store.zcard("s")).toBe(0);
     });
 
+    it("counts members per score range, edges included unless exclusive, as an exact histogram", async () => {
+      const { store } = await subject();
+      // Scores exactly on the bin edges 0, 0.05, 0.1, 0.5, 0.95 and 1, and just off them.
+      await store.zadd("hist", [
+        { member: "zero", score: 0 },
+        { member: "edge-0.05", score: 0.05 },
+        { member: "below-0.1", score: 0.09999999999999999 },
+        { member: "edge-0.1", score: 0.1 },
+        { member: "edge-0.15", score: 3 / 20 },
+        { member: "edge-0.5", score: 0.5 },
+        { member: "edge-0.95", score: 0.95 },
+        { member: "one", score: 1 },
+        { member: "above-one", score: 1.0000000000000002 },
+        { member: "negative", score: -0.25 },
+        { member: "top", score: Number.POSITIVE_INFINITY },
+        { member: "bottom", score: Number.NEGATIVE_INFINITY },
+      ]);
+      const counts = await store.zcount("hist", equalWidthBins(0, 1, 20));
+      const expected = new Array<number>(20).fill(0);
+      for (const bin of [0, 1, 1, 2, 3, 10, 19, 19]) expected[bin]!++;
+      expect(counts).toEqual(expected);
+      const ranges: ScoreRange[] = [
+        { min: 0.05, max: 0.1 }, // both edges in
+        { min: 0.05, max: 0.1, minExclusive: true },
+        { min: 0.05, max: 0.1, maxExclusive: true },
+        { min: 0.05, max: 0.1, minExclusive: true, maxExclusive: true },
+        { min: 0.5, max: 0.5 }, // a single score
+        { min: 0.5, max: 0.5, maxExclusive: true },
+        { min: 0.3, max: 0.4 }, // a gap: nobody there
+        { min: 0, max: 1 }, // overlaps the others
+        { min: Number.NEGATIVE_INFINITY, max: Number.POSITIVE_INFINITY },
+        { min: Number.NEGATIVE_INFINITY, max: 0, minExclusive: true, maxExclusive: true },
+        { min: 1, max: Number.POSITIVE_INFINITY, minExclusive: true },
+        { min: 1, max: Number.POSITIVE_INFINITY, minExclusive: true, maxExclusive: true },
+        { min: Number.POSITIVE_INFINITY, max: Number.POSITIVE_INFINITY },
+      ];
+      expect(await store.zcount("hist", ranges)).toEqual([3, 2, 2, 1, 1, 0, 0, 8, 12, 1, 2, 1, 1]);
+      expect(await store.zcount("hist", [])).toEqual([]);
+    });
+
+    it("counts zeros for a missing or emptied sorted set", async () => {
+      const { store } = await subject();
+      const bins = equalWidthBins(0, 1, 4);
+      expect(await store.zcount("no-such-set", bins)).toEqual([0, 0, 0, 0]);
+      await store.zadd("emptied", [{ member: "m", score: 0.6 }]);
+      expect(await store.zcount("emptied", bins)).toEqual([0, 0, 1, 0]);
+      await store.zrem("emptied", ["m"]);
+      expect(await store.zcount("emptied", bins)).toEqual([0, 0, 0, 0]);
+      expect(await store.zcount("no-such-set", [])).toEqual([]);
+    });
+
+    it("counts thousands of members into a thousand bins in one call, matching a direct count", async () => {
+      const { store } = await subject();
+      // One member on every edge i/1000 (and on 1), plus pseudo-random scores in [0, 1].
+      let seed = 42;
+      const random = () => {
+        seed = (seed * 16_807) % 2_147_483_647; // Park-Miller: exact in doubles
+        return seed / 2_147_483_647;
+      };
+      const scores = [
+        ...Array.from({ length: 1_001 }, (_, i) => i / 1_000),
+        ...Array.from({ length: 4_000 }, random),
+      ];
+      await store.zadd(
+        "many",
+        scores.map((score, i) => ({ member: `m${i}`, score })),
+      );
+      const bins = equalWidthBins(0, 1, 1_000);
+      const counts = await store.zcount("many", bins);
+      const direct = bins.map(
+        ({ min, max, maxExclusive }) =>
+          scores.filter((s) => s >= min && (maxExclusive ? s < max : s <= max)).length,
+      );
+      expect(counts).toEqual(direct);
+      expect(counts.reduce((sum, n) => sum + n, 0)).toBe(await store.zcard("many"));
+      expect(counts[999]).toBeGreaterThanOrEqual(2); // 0.999 and 1 share the closed last bin
+    });
+
     it("rejects NaN scores, bad ranges and non-string values with CHURN_STORE_INVALID_ARGUMENT", async () => {
       const { store } = await subject();
       const bad = ErrorCodes.CHURN_STORE_INVALID_ARGUMENT;
       await expectChurnError(store.zadd("s", [{ member: "m", score: Number.NaN }]), bad);
       await expectChurnError(store.zrevrange("s", -1, 10), bad);
       await expectChurnError(store.zrevrange("s", 0, 1.5), bad);
+      await expectChurnError(store.zcount("s", [{ min: Number.NaN, max: 1 }]), bad);
+      await expectChurnError(
+        store.zcount("s", [
+          { min: 0, max: 1 },
+          { min: 0.6, max: 0.5 },
+        ]),
+        bad,
+      );
+      await expectChurnError(store.zcount("s", [{ min: "0", max: 1 } as unknown as ScoreRange]), bad);
+      await expectChurnError(
+        store.zcount("s", [{ min: 0, max: 1, maxExclusive: "yes" } as unknown as ScoreRange]),
+        bad,
+      );
+      await expectChurnError(store.zcount("s", [null as unknown as ScoreRange]), bad);
       const numeric = { customerId: "c", fields: { n: 1 } } as unknown as HashWrite;
       await expectChurnError(store.writeMany([numeric]), bad);
       const version = (value: number): HashWrite => ({
@@ -382,6 +475,7 @@ export function describeFeatureStoreContract(name: string, factory: FeatureStore
       await expectChurnError(store.readMany(["c"]), closed);
       await expectChurnError(store.writeMany([{ customerId: "c", fields: { a: "1" } }]), closed);
       await expectChurnError(store.getBlob("k"), closed);
+      await expectChurnError(store.zcount("s", []), closed);
     });
   });
 }

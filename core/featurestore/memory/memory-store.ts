@@ -1,7 +1,14 @@
 import { ChurnError, ErrorCodes } from "../../errors.js";
 import { createFeatureStoreMetrics, type FeatureStoreMetricsDeps } from "../metrics.js";
-import type { FeatureHash, FeatureStore, HashWrite, ScoredMember, WriteOutcome } from "../ports.js";
-import { checkRange, checkScores, checkWrites } from "../validate.js";
+import type {
+  FeatureHash,
+  FeatureStore,
+  HashWrite,
+  ScoredMember,
+  ScoreRange,
+  WriteOutcome,
+} from "../ports.js";
+import { checkRange, checkScoreRanges, checkScores, checkWrites } from "../validate.js";
 import { compileMemoryFeatureStoreOptions, type MemoryFeatureStoreInput } from "./options.js";
 
 /** Dependencies of the memory store. */
@@ -33,6 +40,30 @@ interface SortedSet {
 function compareRanked(a: ScoredMember, b: ScoredMember): number {
   if (a.score !== b.score) return a.score > b.score ? -1 : 1;
   return Buffer.compare(Buffer.from(b.member), Buffer.from(a.member));
+}
+
+const rankedOf = (sorted: SortedSet): ScoredMember[] =>
+  (sorted.ranked ??= [...sorted.scores].map(([member, score]) => ({ member, score })).sort(compareRanked));
+
+/** How many of the first members of `ranked` (highest scores first) pass `isAbove`. */
+function countWhile(ranked: readonly ScoredMember[], isAbove: (score: number) => boolean): number {
+  let low = 0;
+  let high = ranked.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (isAbove(ranked[middle]!.score)) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+// ZCOUNT by two binary searches over the ranking: members at or above the lower bound, minus
+// those beyond the upper one.
+function countInRange(ranked: readonly ScoredMember[], range: ScoreRange): number {
+  const { min, max, minExclusive = false, maxExclusive = false } = range;
+  const fromMin = countWhile(ranked, minExclusive ? (score) => score > min : (score) => score >= min);
+  const beyondMax = countWhile(ranked, maxExclusive ? (score) => score >= max : (score) => score > max);
+  return Math.max(0, fromMin - beyondMax);
 }
 
 /**
@@ -187,10 +218,18 @@ export function createMemoryFeatureStore(
         checkRange(set, offset, limit);
         const sorted = sets.get(set);
         if (sorted === undefined || limit === 0) return [];
-        sorted.ranked ??= [...sorted.scores]
-          .map(([member, score]) => ({ member, score }))
-          .sort(compareRanked);
-        return sorted.ranked.slice(offset, offset + limit).map((entry) => ({ ...entry }));
+        return rankedOf(sorted)
+          .slice(offset, offset + limit)
+          .map((entry) => ({ ...entry }));
+      }),
+
+    zcount: (set: string, ranges: readonly ScoreRange[]) =>
+      run("zcount", () => {
+        checkScoreRanges(set, ranges);
+        const sorted = sets.get(set);
+        if (sorted === undefined) return ranges.map(() => 0);
+        const ranked = rankedOf(sorted);
+        return ranges.map((range) => countInRange(ranked, range));
       }),
 
     // Copies in and out: the caller may reuse its buffer, as it can with Redis.

@@ -1,8 +1,15 @@
 import type { ChainableCommander } from "ioredis";
 import { ChurnError, ErrorCodes } from "../../errors.js";
 import { createFeatureStoreMetrics, type FeatureStoreMetricsDeps, type FeatureStoreOp } from "../metrics.js";
-import type { FeatureHash, FeatureStore, HashWrite, ScoredMember, WriteOutcome } from "../ports.js";
-import { checkRange, checkScores, checkWrites } from "../validate.js";
+import type {
+  FeatureHash,
+  FeatureStore,
+  HashWrite,
+  ScoredMember,
+  ScoreRange,
+  WriteOutcome,
+} from "../ports.js";
+import { checkRange, checkScoreRanges, checkScores, checkWrites } from "../validate.js";
 import {
   defineConditionalWrites,
   isConditional,
@@ -47,6 +54,17 @@ function formatScore(score: number): string {
   if (score === Number.POSITIVE_INFINITY) return "+inf";
   if (score === Number.NEGATIVE_INFINITY) return "-inf";
   return String(score);
+}
+
+// A ZCOUNT bound: "(" before the score makes it exclusive ("(+inf" and "(-inf" are accepted too).
+function formatBound(score: number, exclusive: boolean | undefined): string {
+  return exclusive === true ? `(${formatScore(score)}` : formatScore(score);
+}
+
+function parseCount(reply: unknown): number {
+  const count = Number(reply);
+  if (!Number.isSafeInteger(count) || count < 0) throw new Error(`unexpected ZCOUNT reply: ${String(reply)}`);
+  return count;
 }
 
 function parseScore(raw: unknown): number {
@@ -216,6 +234,18 @@ export async function createRedisFeatureStore(
         if (limit === 0) return [];
         const reply = await client.zrevrange(setKey(set), offset, offset + limit - 1, "WITHSCORES");
         return parseScoredReply(reply);
+      }),
+
+    zcount: (set: string, ranges: readonly ScoreRange[]) =>
+      run("zcount", async () => {
+        checkScoreRanges(set, ranges);
+        if (ranges.length === 0) return [];
+        const pipeline = client.pipeline();
+        const key = setKey(set);
+        for (const { min, max, minExclusive, maxExclusive } of ranges) {
+          pipeline.zcount(key, formatBound(min, minExclusive), formatBound(max, maxExclusive));
+        }
+        return (await execPipeline(pipeline)).map(parseCount);
       }),
 
     putBlob: (key: string, value: Buffer) =>

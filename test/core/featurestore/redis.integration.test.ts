@@ -186,6 +186,29 @@ describe("redis feature store", () => {
     );
   });
 
+  it("counts ranges with one pipelined ZCOUNT each and fails on a key of another type", async () => {
+    const registry = new Registry();
+    const { store, keyPrefix } = await open({ registry });
+    await store.zadd("hist", [
+      { member: "a", score: 0.05 },
+      { member: "b", score: Number.POSITIVE_INFINITY },
+    ]);
+    const ranges = [
+      { min: 0.05, max: 1, minExclusive: true },
+      { min: 0, max: Number.POSITIVE_INFINITY, maxExclusive: true },
+    ];
+    expect(await store.zcount("hist", ranges)).toEqual([0, 1]);
+    // Same bounds as Redis spells them, straight to Redis.
+    expect(await admin.zcount(`${keyPrefix}zset:hist`, "(0.05", "1")).toBe(0);
+    expect(await admin.zcount(`${keyPrefix}zset:hist`, "0", "(+inf")).toBe(1);
+    await admin.set(`${keyPrefix}zset:taken`, "not a sorted set");
+    const error = await caught(store.zcount("taken", ranges));
+    expect(isChurnError(error, ErrorCodes.CHURN_STORE_COMMAND_FAILED)).toBe(true);
+    expect((error as Error).message).toMatch(/WRONGTYPE.*2 of 2 pipelined/s);
+    const failed = { op: "zcount", code: ErrorCodes.CHURN_STORE_COMMAND_FAILED, backend: "redis" };
+    expect(await metricValue(registry, "churnstream_featurestore_errors_total", failed)).toBe(1);
+  });
+
   it("fails fast with CHURN_STORE_UNAVAILABLE when nothing listens on the port", async () => {
     const started = Date.now();
     const error = await caught(

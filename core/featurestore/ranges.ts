@@ -1,0 +1,34 @@
+import { ChurnError, ErrorCodes } from "../errors.js";
+import type { ScoreRange } from "./ports.js";
+
+/**
+ * `count` equal-width histogram bins over [min, max] for {@link FeatureStore.zcount}:
+ * [min, e1), [e1, e2), …, [e(count-1), max], the last one closed. Neighbouring bins share the
+ * very same edge number, so every score in [min, max] is counted exactly once. Inner edges are
+ * `min + (max - min) * i / count`, outer ones `min` and `max` themselves: over [0, 1] the edges
+ * are `i / count`, i.e. 0.05, 0.1, … 0.95 exactly as written for 20 bins.
+ * @throws ChurnError CHURN_STORE_INVALID_ARGUMENT unless min < max are finite and count is an
+ *   integer ≥ 1.
+ */
+export function equalWidthBins(min: number, max: number, count: number): ScoreRange[] {
+  if (!(min < max) || !Number.isFinite(max - min)) {
+    throw new ChurnError(
+      ErrorCodes.CHURN_STORE_INVALID_ARGUMENT,
+      `Histogram bounds must be finite numbers with min < max (e.g. 0 and 1), got min ${min} and max ${max}`,
+      { details: { min, max } },
+    );
+  }
+  if (!Number.isSafeInteger(count) || count < 1) {
+    throw new ChurnError(
+      ErrorCodes.CHURN_STORE_INVALID_ARGUMENT,
+      `The number of histogram bins must be an integer ≥ 1, got ${count}`,
+      { details: { count } },
+    );
+  }
+  const edge = (i: number) => (i === 0 ? min : i === count ? max : min + ((max - min) * i) / count);
+  return Array.from({ length: count }, (_, i) => ({
+    min: edge(i),
+    max: edge(i + 1),
+    maxExclusive: i < count - 1,
+  }));
+}
