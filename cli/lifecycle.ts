@@ -60,14 +60,17 @@ export function handleStopSignals(options: {
 }
 
 /**
- * Serves `registry` on http://127.0.0.1:port/metrics and says so on stderr; nothing when
- * `port` is 0 (metrics.port's "off").
- * @throws ChurnError CHURN_CONFIG_INVALID when the port cannot be bound (see startMetricsServer)
+ * Serves `registry` on http://host:port/metrics (`metrics.host`, `metrics.port`) and says so on
+ * stderr; nothing when `port` is 0 (metrics.port's "off").
+ * @throws ChurnError CHURN_CONFIG_INVALID when the address cannot be bound (see startMetricsServer)
  */
-export async function serveMetrics(registry: Registry, port: number): Promise<MetricsServer | undefined> {
-  if (port <= 0) return undefined;
-  const server = await startMetricsServer({ registry, port });
-  process.stderr.write(`metrics on http://127.0.0.1:${server.port}/metrics\n`);
+export async function serveMetrics(
+  registry: Registry,
+  metrics: Readonly<ChurnConfig["metrics"]>,
+): Promise<MetricsServer | undefined> {
+  if (metrics.port <= 0) return undefined;
+  const server = await startMetricsServer({ registry, port: metrics.port, host: metrics.host });
+  process.stderr.write(`metrics on ${server.url}\n`);
   return server;
 }
 
@@ -135,7 +138,7 @@ export interface ProcessorRunner {
 /** The backends {@link runProcessor} opens for a stream processor command and closes after it. */
 export interface ProcessorBackends {
   logger: Logger;
-  /** The process's metrics registry, served on metrics.port. */
+  /** The process's metrics registry, served on metrics.host:metrics.port. */
   registry: Registry;
   log: EventLog;
   schemaRegistry: SchemaRegistry;
@@ -195,7 +198,7 @@ export async function runProcessor<R extends ProcessorRunner>(
   const store = await openFeatureStore(config, { registry });
   try {
     await ensureTopics(log, config);
-    server = await serveMetrics(registry, config.metrics.port);
+    server = await serveMetrics(registry, config.metrics);
     const backends: ProcessorBackends = { logger, registry, log, schemaRegistry, store };
     runner = command.createRunner(backends);
     await runner.start();

@@ -12,21 +12,29 @@ export interface MetricsServerOptions {
   registry: Registry;
   /** TCP port; 0 picks a free one. */
   port: number;
-  /** @default "127.0.0.1" */
+  /**
+   * Interface to listen on (`metrics.host`): 0.0.0.0 lets a Prometheus in Docker or on another
+   * host scrape it; the endpoint has no authentication.
+   * @default "127.0.0.1"
+   */
   host?: string;
 }
 
 export interface MetricsServer {
   /** The port actually bound (useful with port 0). */
   readonly port: number;
+  /** The address actually bound, e.g. "127.0.0.1" or "0.0.0.0". */
+  readonly host: string;
+  /** http://host:port/metrics (IPv6 addresses in brackets). */
+  readonly url: string;
   /** Stops accepting connections and closes idle ones. Idempotent. */
   close(): Promise<void>;
 }
 
 /**
  * Starts serving `registry` on http://host:port/metrics.
- * @throws ChurnError CHURN_CONFIG_INVALID when the port is taken or cannot be bound, naming the
- *   `metrics.port` key to change
+ * @throws ChurnError CHURN_CONFIG_INVALID when the address is taken or cannot be bound, naming
+ *   the `metrics.port` and `metrics.host` keys to change
  */
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
   const { registry } = options;
@@ -50,16 +58,20 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
       reject(
         new ChurnError(
           "CHURN_CONFIG_INVALID",
-          `cannot serve metrics on ${host}:${options.port} (${errorMessage(cause)}): set metrics.port to a free port, or 0 to turn the endpoint off`,
-          { cause, details: { port: options.port } },
+          `cannot serve metrics on ${host}:${options.port} (${errorMessage(cause)}): set metrics.port to a free port (0 turns the endpoint off), or metrics.host to an address of this machine`,
+          { cause, details: { host, port: options.port } },
         ),
       ),
     );
     server.listen(options.port, host, () => resolve());
   });
   let closing: Promise<void> | undefined;
+  const bound = server.address() as AddressInfo;
+  const shown = bound.family === "IPv6" ? `[${bound.address}]` : bound.address;
   return {
-    port: (server.address() as AddressInfo).port,
+    port: bound.port,
+    host: bound.address,
+    url: `http://${shown}:${bound.port}/metrics`,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -125,7 +125,7 @@ export function registerSimulateCommand(program: Command): void {
           sink = createEventLogSink(log.producer(), metrics);
         }
         if (flags.truth !== undefined) truth = createTruthFile(flags.truth);
-        if (flags.live) server = await serveMetrics(metricsRegistry, config.metrics.port);
+        if (flags.live) server = await serveMetrics(metricsRegistry, config.metrics);
         const handle = startSimulation(
           {
             sink,

@@ -86,8 +86,12 @@ export function registerSinkCommand(program: Command): void {
         }
         await ensureTopics(log, config);
         if (config.metrics.port > 0) {
-          server = await startMetricsServer({ registry, port: config.metrics.port });
-          console.log(`metrics        http://127.0.0.1:${server.port}/metrics`);
+          server = await startMetricsServer({
+            registry,
+            port: config.metrics.port,
+            host: config.metrics.host,
+          });
+          console.log(`metrics        ${server.url}`);
         }
         running = await startSinks(
           names,

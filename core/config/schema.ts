@@ -95,6 +95,12 @@ export const configSchema = z
     stack: stackOptionsSchema.prefault({}),
     metrics: z
       .object({
+        /**
+         * Interface the Prometheus /metrics endpoint of long-running commands listens on. Use
+         * 0.0.0.0 for a Prometheus in Docker (docker-compose's, through host.docker.internal);
+         * the endpoint has no authentication, so only on a trusted network.
+         */
+        host: z.string().min(1).default("127.0.0.1"),
         /** Port of the Prometheus /metrics endpoint of long-running commands (0 = off). */
         port: z.number().int().min(0).max(65535).default(9464),
       })

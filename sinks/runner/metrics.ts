@@ -8,8 +8,9 @@
  * - `churnstream_sink_buffered_records{sink}`: records held, not yet written
  * - `churnstream_sink_paused{sink}`: 1 while consumption is paused (the warehouse is failing)
  * - `churnstream_sink_flush_duration_seconds{sink}`: one batch: process, insert, dead letters, commit
- * - `churnstream_sink_daily_days_total` / `churnstream_sink_daily_refolds_total`: the
- *   gold_customer_daily materializer's written days and restarts from scratch (late data)
+ * - `churnstream_sink_daily_materialized_total` / `churnstream_sink_daily_refolds_total`: the
+ *   gold_customer_daily materializer's written days (a count of days: Prometheus reads a `_days`
+ *   suffix as a unit that should be seconds) and restarts from scratch (late data)
  */
 import { Counter, Gauge, Histogram } from "prom-client";
 import { type MetricsOptions, sharedMetric } from "../../core/metrics.js";
@@ -80,7 +81,11 @@ export function createSinkMetrics(sink: string, metrics: Partial<MetricsOptions>
     labelNames: names,
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   });
-  const days = counter("churnstream_sink_daily_days_total", "Days of gold_customer_daily written.", []);
+  const days = counter(
+    "churnstream_sink_daily_materialized_total",
+    "Days of gold_customer_daily written (a count of days).",
+    [],
+  );
   const refolds = counter(
     "churnstream_sink_daily_refolds_total",
     "Times the daily materializer refolded silver from the start (late events).",
