@@ -210,6 +210,16 @@ describe("observability files", () => {
     }
   });
 
+  it("alert rules pass their promtool unit tests (infra/prometheus/tests)", () => {
+    const dir = join(root, "infra", "prometheus", "tests");
+    const files = readdirSync(dir).filter((f) => f.endsWith(".test.yml"));
+    expect(files.length).toBeGreaterThan(0);
+    const run = spawnSync(which("promtool"), ["test", "rules", ...files.map((f) => join(dir, f))], {
+      encoding: "utf8",
+    });
+    expect(run.status, `${run.stdout}${run.stderr}`).toBe(0);
+  });
+
   it("prometheus.yml loads the rules and passes promtool check config", () => {
     const out = execFileSync(
       which("promtool"),
