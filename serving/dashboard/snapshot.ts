@@ -1,39 +1,62 @@
 /**
  * What the live dashboard shows, computed once per interval for every connected browser: rates
  * and gauges from the process's metrics registry (the demo runs every stage in one process, so
- * one registry holds them all) and the current scores from the FeatureStore's at-risk set.
+ * one registry holds them all; `churnstream serve` alone holds none of the stages', and those
+ * figures are null) and the current scores from the FeatureStore's at-risk set.
  */
 import type { MetricObjectWithValues, MetricValue, Registry } from "prom-client";
+import { equalWidthBins } from "../../core/featurestore/index.js";
 import { AtRiskSets } from "../../core/featurestore/keys.js";
-import type { FeatureStore } from "../../core/featurestore/ports.js";
+import type { FeatureStore, ScoreRange } from "../../core/featurestore/ports.js";
 import type { ModelRegistry } from "../../training/registry/ports.js";
 import { type AtRiskItem, atRiskPage } from "../at-risk.js";
 
-/** One update pushed to the dashboard. */
+/**
+ * One update pushed to the dashboard. A figure is `null` when the metric families it comes from
+ * are not registered in this process (`churnstream serve` without the stages in-process): the
+ * stages' figures are then in their own processes' /metrics and in Prometheus, not zero here.
+ */
 export interface DashboardSnapshot {
   /** Wall clock of the snapshot, epoch ms. */
   ts: number;
   /** Records per second over the last interval, by event type (or topic when types are unknown). */
-  eventsPerSecond: Record<string, number>;
+  eventsPerSecond: Record<string, number> | null;
   /** Consumer lag in records, summed over partitions, by consumer group (stage). */
-  consumerLag: Record<string, number>;
+  consumerLag: Record<string, number> | null;
   /** Wall clock minus watermark, seconds, worst partition, by stage. */
-  watermarkDelaySeconds: Record<string, number>;
+  watermarkDelaySeconds: Record<string, number> | null;
   /** Totals since the process started. */
-  counters: { late: number; lateAbsorbed: number; duplicates: number; deadLetters: number };
-  /** Distribution of the current champion scores: `counts[i]` scores in [edges[i], edges[i+1]). */
-  scoreHistogram: { edges: number[]; counts: number[]; sampled: number };
+  counters: {
+    late: number | null;
+    lateAbsorbed: number | null;
+    duplicates: number | null;
+    /**
+     * Records dead-lettered, by stage: `features`, `scorer`, and `sink:<name>` per sink (`sinks`
+     * while no sink has written). Not to be added up: a malformed event is dead-lettered by every
+     * stage that reads it (the features processor and the silver sink both read the inputs).
+     */
+    deadLetters: Record<string, number> | null;
+  };
+  /**
+   * Distribution of every current champion score: `counts[i]` scores in [edges[i], edges[i+1])
+   * (the last bin includes 1; scores outside [0, 1] count in the first or last bin).
+   */
+  scoreHistogram: { edges: number[]; counts: number[] };
   /** Customers with a current score. */
   scoredCustomers: number;
   topAtRisk: AtRiskItem[];
-  model: { champion: string | null; challenger: string | null; drift: number | null };
+  model: {
+    champion: string | null;
+    challenger: string | null;
+    /**
+     * The largest population stability index among the model's inputs (live window vs
+     * training), with the feature it belongs to; null when the scorer reports none here.
+     */
+    maxInputPsi: { value: number; feature: string | null } | null;
+  };
 }
 
 type Values = MetricValue<string>[];
-
-function valuesOf(metrics: Map<string, Values>, name: string): Values {
-  return metrics.get(name) ?? [];
-}
 
 /** Sum of a metric's samples grouped by one label (all samples under "" when label is null). */
 export function sumByLabel(values: Values, label: string | null): Map<string, number> {
@@ -51,25 +74,66 @@ function total(values: Values): number {
   return sum;
 }
 
+/** The total of a family, or null when the family is not registered in this process. */
+function totalOrNull(metrics: Map<string, Values>, name: string): number | null {
+  const values = metrics.get(name);
+  return values === undefined ? null : total(values);
+}
+
+const DEAD_LETTERS = {
+  features: "churnstream_features_dlq_records_total",
+  scorer: "churnstream_scorer_dlq_records_total",
+  sinks: "churnstream_sink_dead_letters_total",
+} as const;
+
+/** Dead letters by stage (sinks by sink), or null when no stage's family is registered. */
+export function deadLettersByStage(metrics: Map<string, Values>): Record<string, number> | null {
+  const out: Record<string, number> = {};
+  let found = false;
+  for (const stage of ["features", "scorer"] as const) {
+    const count = totalOrNull(metrics, DEAD_LETTERS[stage]);
+    if (count === null) continue;
+    found = true;
+    out[stage] = count;
+  }
+  const sinks = metrics.get(DEAD_LETTERS.sinks);
+  if (sinks !== undefined) {
+    found = true;
+    const bySink = sumByLabel(sinks, "sink");
+    if (bySink.size === 0) out.sinks = 0;
+    for (const [sink, count] of bySink) out[`sink:${sink}`] = count;
+  }
+  return found ? out : null;
+}
+
+/** The largest input PSI the scorer reports, with its feature; null without the family or a sample. */
+export function maxInputPsi(values: Values | undefined): { value: number; feature: string | null } | null {
+  let best: { value: number; feature: string | null } | null = null;
+  for (const v of values ?? []) {
+    if (!Number.isFinite(v.value)) continue;
+    if (best === null || v.value > best.value) {
+      const feature = v.labels.feature;
+      best = { value: v.value, feature: feature === undefined ? null : String(feature) };
+    }
+  }
+  return best;
+}
+
 const HISTOGRAM_BINS = 20;
 
-/** Counts of `scores` in HISTOGRAM_BINS equal bins over [0, 1]. */
-export function histogram(scores: readonly number[]): { edges: number[]; counts: number[] } {
-  const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
-  for (const s of scores) {
-    const bin = Math.min(HISTOGRAM_BINS - 1, Math.max(0, Math.floor(s * HISTOGRAM_BINS)));
-    counts[bin]!++;
-  }
-  const edges = Array.from({ length: HISTOGRAM_BINS + 1 }, (_, i) => i / HISTOGRAM_BINS);
-  return { edges, counts };
-}
+/** 20 equal bins over [0, 1], the outer two open-ended so every score counts in one bin. */
+const SCORE_BINS: readonly ScoreRange[] = equalWidthBins(0, 1, HISTOGRAM_BINS).map((bin, i, all) => ({
+  ...bin,
+  ...(i === 0 ? { min: Number.NEGATIVE_INFINITY } : {}),
+  ...(i === all.length - 1 ? { max: Number.POSITIVE_INFINITY } : {}),
+}));
+const SCORE_EDGES = Array.from({ length: HISTOGRAM_BINS + 1 }, (_, i) => i / HISTOGRAM_BINS);
 
 export interface SnapshotSource {
   registry: Registry;
   store: FeatureStore;
   modelRegistry?: ModelRegistry | undefined;
   topAtRisk: number;
-  histogramSample: number;
   now: () => number;
 }
 
@@ -82,44 +146,40 @@ export function createSnapshotter(source: SnapshotSource): () => Promise<Dashboa
     const ts = source.now();
 
     // Events by type from the producer when it runs here, else what the features stage folded.
-    const produced = valuesOf(metrics, "churnstream_producer_events_total");
-    const events =
-      produced.length > 0
-        ? sumByLabel(produced, "type")
-        : sumByLabel(valuesOf(metrics, "churnstream_features_events_folded_total"), "topic");
-    const eventsPerSecond: Record<string, number> = {};
-    if (previous !== undefined && ts > previous.ts) {
-      const seconds = (ts - previous.ts) / 1000;
-      for (const [type, count] of events) {
-        eventsPerSecond[type] = Math.max(0, (count - (previous.events.get(type) ?? 0)) / seconds);
+    const produced = metrics.get("churnstream_producer_events_total");
+    const folded = metrics.get("churnstream_features_events_folded_total");
+    let eventsPerSecond: Record<string, number> | null = null;
+    if (produced !== undefined || folded !== undefined) {
+      const events =
+        produced !== undefined && (produced.length > 0 || folded === undefined)
+          ? sumByLabel(produced, "type")
+          : sumByLabel(folded ?? [], "topic");
+      eventsPerSecond = {};
+      if (previous !== undefined && ts > previous.ts) {
+        const seconds = (ts - previous.ts) / 1000;
+        for (const [type, count] of events) {
+          eventsPerSecond[type] = Math.max(0, (count - (previous.events.get(type) ?? 0)) / seconds);
+        }
+      } else {
+        for (const type of events.keys()) eventsPerSecond[type] = 0;
       }
-    } else {
-      for (const type of events.keys()) eventsPerSecond[type] = 0;
+      previous = { ts, events };
     }
-    previous = { ts, events };
 
-    const consumerLag = Object.fromEntries(
-      sumByLabel(valuesOf(metrics, "churnstream_eventlog_consumer_lag_records"), "group"),
-    );
-    const watermarkDelaySeconds: Record<string, number> = {};
+    const lag = metrics.get("churnstream_eventlog_consumer_lag_records");
+    const consumerLag = lag === undefined ? null : Object.fromEntries(sumByLabel(lag, "group"));
+    let watermarkDelaySeconds: Record<string, number> | null = null;
     for (const [name, values] of metrics) {
       const stage = /^churnstream_(\w+?)_watermark_lag_seconds$/.exec(name)?.[1];
-      if (stage !== undefined && values.length > 0) {
-        watermarkDelaySeconds[stage] = Math.max(...values.map((v) => v.value));
-      }
-    }
-    let drift: number | null = null;
-    for (const [name, values] of metrics) {
-      if (/^churnstream_score\w*_(drift|psi)\w*$/.test(name) && values.length > 0) {
-        drift = Math.max(drift ?? Number.NEGATIVE_INFINITY, ...values.map((v) => v.value));
-      }
+      if (stage === undefined) continue;
+      watermarkDelaySeconds ??= {};
+      if (values.length > 0) watermarkDelaySeconds[stage] = Math.max(...values.map((v) => v.value));
     }
 
-    const [scoredCustomers, sample, top, roles] = await Promise.all([
+    // Exact counts per bin (one ZCOUNT each, pipelined), whatever the number of customers.
+    const [scoredCustomers, counts, top, roles] = await Promise.all([
       source.store.zcard(AtRiskSets.all),
-      source.histogramSample > 0
-        ? source.store.zrevrange(AtRiskSets.all, 0, source.histogramSample)
-        : Promise.resolve([]),
+      source.store.zcount(AtRiskSets.all, SCORE_BINS),
       atRiskPage(source.store, { limit: source.topAtRisk, offset: 0 }),
       source.modelRegistry?.state().catch(() => undefined),
     ]);
@@ -129,20 +189,18 @@ export function createSnapshotter(source: SnapshotSource): () => Promise<Dashboa
       consumerLag,
       watermarkDelaySeconds,
       counters: {
-        late: total(valuesOf(metrics, "churnstream_features_late_events_total")),
-        lateAbsorbed: total(valuesOf(metrics, "churnstream_features_late_events_absorbed_total")),
-        duplicates: total(valuesOf(metrics, "churnstream_features_duplicate_events_total")),
-        deadLetters:
-          total(valuesOf(metrics, "churnstream_features_dlq_records_total")) +
-          total(valuesOf(metrics, "churnstream_sink_dead_letters_total")),
+        late: totalOrNull(metrics, "churnstream_features_late_events_total"),
+        lateAbsorbed: totalOrNull(metrics, "churnstream_features_late_events_absorbed_total"),
+        duplicates: totalOrNull(metrics, "churnstream_features_duplicate_events_total"),
+        deadLetters: deadLettersByStage(metrics),
       },
-      scoreHistogram: { ...histogram(sample.map((m) => m.score)), sampled: sample.length },
+      scoreHistogram: { edges: SCORE_EDGES, counts },
       scoredCustomers,
       topAtRisk: top.items,
       model: {
         champion: roles?.champion ?? top.items[0]?.model_version ?? null,
         challenger: roles?.challenger ?? null,
-        drift,
+        maxInputPsi: maxInputPsi(metrics.get("churnstream_scorer_feature_psi")),
       },
     };
   };

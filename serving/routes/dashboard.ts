@@ -1,15 +1,18 @@
 /**
  * The live dashboard: GET / (one static page), its assets (the page's script and stylesheet, and
  * uPlot from node_modules: no CDN, no build step), GET /v1/dashboard/snapshot (one update as
- * JSON) and GET /v1/dashboard/stream (Server-Sent Events, one update per interval). One snapshot
- * is computed per interval however many browsers are connected, and none when nobody watches.
+ * JSON, rate limited like the other /v1 routes) and GET /v1/dashboard/stream (Server-Sent
+ * Events, one update per interval, at most `serving.dashboard.maxStreams` open at once). One
+ * snapshot is computed per interval however many browsers are connected and snapshot requests
+ * arrive, and none when nobody asks.
  */
 import { readFileSync } from "node:fs";
 import type { ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { performance } from "node:perf_hooks";
 import type { FastifyInstance } from "fastify";
-import { errorMessage } from "../../core/errors.js";
+import { ChurnError, errorMessage } from "../../core/errors.js";
 import { projectRoot } from "../../core/paths.js";
 import { createSnapshotter, type DashboardSnapshot } from "../dashboard/snapshot.js";
 import type { RouteContext } from "./context.js";
@@ -42,14 +45,41 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): () => 
     );
   }
 
-  const snapshot = createSnapshotter({
+  const compute = createSnapshotter({
     registry: ctx.deps.registry,
     store: ctx.store,
     modelRegistry: ctx.deps.modelRegistry,
     topAtRisk: ctx.options.dashboard.topAtRisk,
-    histogramSample: ctx.options.dashboard.histogramSample,
     now: ctx.now,
   });
+  const { intervalMs, maxStreams } = ctx.options.dashboard;
+  // The last snapshot (its start on the monotonic clock), shared by the streams' tick, the
+  // streams' first frame and the snapshot route: each reads sorted sets and the whole registry.
+  let last: { at: number; value: Promise<DashboardSnapshot>; settled: boolean } | undefined;
+  /** The snapshot being computed, else the last one when younger than `maxAgeMs`, else a new one. */
+  const snapshot = (maxAgeMs: number): Promise<DashboardSnapshot> => {
+    if (last !== undefined && (!last.settled || performance.now() - last.at < maxAgeMs)) return last.value;
+    const entry = { at: performance.now(), value: compute(), settled: false };
+    last = entry;
+    entry.value.then(
+      () => {
+        entry.settled = true;
+      },
+      () => {
+        entry.settled = true;
+        if (last === entry) last = undefined; // a failure is not served again
+      },
+    );
+    return entry.value;
+  };
+  const frameOf = async (value: Promise<DashboardSnapshot>): Promise<string> => {
+    try {
+      return `event: snapshot\ndata: ${JSON.stringify(await value)}\n\n`;
+    } catch (error) {
+      return `event: problem\ndata: ${JSON.stringify({ message: errorMessage(error) })}\n\n`;
+    }
+  };
+
   const clients = new Set<ServerResponse>();
   let timer: NodeJS.Timeout | undefined;
   let busy = false;
@@ -57,15 +87,12 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): () => 
   const broadcast = async () => {
     if (busy) return; // a slow backend: skip a tick rather than pile up snapshots
     busy = true;
-    let frame: string;
     try {
-      frame = `event: snapshot\ndata: ${JSON.stringify(await snapshot())}\n\n`;
-    } catch (error) {
-      frame = `event: problem\ndata: ${JSON.stringify({ message: errorMessage(error) })}\n\n`;
+      const frame = await frameOf(snapshot(0));
+      for (const client of clients) client.write(frame);
     } finally {
       busy = false;
     }
-    for (const client of clients) client.write(frame);
   };
   const stopTimer = () => {
     if (timer !== undefined) clearInterval(timer);
@@ -78,10 +105,14 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): () => 
       schema: {
         tags: ["dashboard"],
         summary: "The dashboard's current figures as one JSON document",
+        description:
+          "Computed at most once per `serving.dashboard.intervalMs` (requests within an interval get the same " +
+          "document). Figures of stages whose metrics this process does not hold are null.",
         response: { 200: { type: "object", additionalProperties: true } },
       },
+      config: { rateLimit: ctx.publicLimit },
     },
-    async (): Promise<DashboardSnapshot> => snapshot(),
+    async (): Promise<DashboardSnapshot> => snapshot(intervalMs),
   );
 
   app.get(
@@ -91,9 +122,19 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): () => 
         tags: ["dashboard"],
         summary:
           "Server-Sent Events: a `snapshot` event per interval (same document as /v1/dashboard/snapshot)",
+        description:
+          "At most `serving.dashboard.maxStreams` streams are open at once; one more is refused with 503.",
       },
     },
     async (request, reply) => {
+      if (clients.size >= maxStreams) {
+        throw new ChurnError(
+          "CHURN_SERVE_UNAVAILABLE",
+          `the dashboard already streams to ${clients.size} clients, the most serving.dashboard.maxStreams allows: ` +
+            "close a dashboard tab and retry, poll GET /v1/dashboard/snapshot, or raise serving.dashboard.maxStreams",
+          { details: { maxStreams } },
+        );
+      }
       reply.hijack();
       const raw = reply.raw;
       raw.writeHead(200, {
@@ -102,7 +143,7 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): () => 
         connection: "keep-alive",
         "x-accel-buffering": "no",
       });
-      raw.write(`retry: ${ctx.options.dashboard.intervalMs * 3}\n\n`);
+      raw.write(`retry: ${intervalMs * 3}\n\n`);
       clients.add(raw);
       ctx.metrics.sseClients.set(clients.size);
       request.raw.on("close", () => {
@@ -110,8 +151,11 @@ export function dashboardRoutes(app: FastifyInstance, ctx: RouteContext): () => 
         ctx.metrics.sseClients.set(clients.size);
         if (clients.size === 0) stopTimer();
       });
-      timer ??= setInterval(() => void broadcast(), ctx.options.dashboard.intervalMs);
-      void broadcast();
+      timer ??= setInterval(() => void broadcast(), intervalMs);
+      // The first frame at once: the current snapshot, computed only if none is recent.
+      void frameOf(snapshot(intervalMs)).then((frame) => {
+        if (clients.has(raw)) raw.write(frame);
+      });
     },
   );
 

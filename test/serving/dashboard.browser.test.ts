@@ -2,14 +2,17 @@
  * The live dashboard in headless Chromium against the real embedded flow running in this
  * process: simulator (live) → features processor → scorer → FeatureStore, with the API reading
  * the same metrics registry and store. The page must connect, render and then show numbers
- * moving; a screenshot is saved as docs/img/dashboard.png (used by the README). The same
- * registry's /metrics must pass `promtool check metrics` with every stage running.
+ * moving; a screenshot is taken, saved as docs/img/dashboard.png (used by the README) only with
+ * UPDATE_SCREENSHOTS=1 (else in a temporary directory, so a run leaves the tracked image alone).
+ * The same registry's /metrics must pass `promtool check metrics` with every stage running.
+ * Against an API without the stages in-process (`churnstream serve`), the stage figures read
+ * "n/a" with a hint, not zeros.
  *
  * Needs Debian's chromium (CHROMIUM_PATH overrides /usr/bin/chromium); fails, never skips,
  * when it is missing.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
@@ -30,6 +33,7 @@ import { createDirModelRegistry, type DirModelRegistry } from "../../training/re
 /** The page's DOM, as far as the functions run in the browser use it (no DOM lib in this project). */
 interface PageElement {
   textContent: string | null;
+  hidden: boolean;
   dataset: Record<string, string | undefined>;
 }
 declare const document: {
@@ -40,6 +44,26 @@ declare const document: {
 };
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: apt-get install chromium (Debian), or set CHROMIUM_PATH to a Chromium binary`,
+    );
+  }
+  return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+}
+
+/** Where the screenshot goes: the README's image with UPDATE_SCREENSHOTS=1, else a temporary file. */
+function screenshotPath(): { path: string; cleanup: () => void } {
+  if (process.env.UPDATE_SCREENSHOTS === "1") {
+    const dir = join(projectRoot(), "docs", "img");
+    mkdirSync(dir, { recursive: true });
+    return { path: join(dir, "dashboard.png"), cleanup: () => {} };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "churn-screenshot-"));
+  return { path: join(dir, "dashboard.png"), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
 const DAY_MS = 86_400_000;
 
 describe("live dashboard in headless Chromium", () => {
@@ -50,11 +74,8 @@ describe("live dashboard in headless Chromium", () => {
   const registry = createProcessRegistry();
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: apt-get install chromium (Debian), or set CHROMIUM_PATH to a Chromium binary`,
-      );
-    }
+    browser = await launchChromium();
+    stops.push(() => browser.close());
     const config = loadConfig({ env: {} });
     const log = createMemoryEventLog({}, { registry });
     const schemas = createMemorySchemaRegistry();
@@ -117,19 +138,17 @@ describe("live dashboard in headless Chromium", () => {
 
     const app = await createServer(
       { featureStore: store, modelRegistry: models, registry },
-      { dashboard: { intervalMs: 500, topAtRisk: 10, histogramSample: 20_000 } },
+      { dashboard: { intervalMs: 500, topAtRisk: 10 } },
     );
     url = await app.listen({ host: "127.0.0.1", port: 0 });
     stops.unshift(() => app.close());
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
-    stops.unshift(() => browser.close());
   }, 120_000);
 
   afterAll(async () => {
     for (const stop of stops) await stop().catch(() => undefined);
   }, 60_000);
 
-  it("connects, renders live numbers that move, and is saved as docs/img/dashboard.png", async () => {
+  it("connects, renders live numbers that move, and takes the screenshot", async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
@@ -156,6 +175,18 @@ describe("live dashboard in headless Chromium", () => {
     expect(first.model).toBe((await models.state()).champion);
     expect(first.charts).toBe(4);
     expect(Number(first.top)).toBeGreaterThan(0);
+    // Every stage runs here: stage figures are numbers, dead letters are listed per stage.
+    const stages = await page.evaluate(() => ({
+      hint: document.getElementById("stage-hint")!.hidden,
+      late: document.getElementById("late")!.textContent,
+      dlq: document.getElementById("dlq")!.textContent,
+      na: document.querySelectorAll('figure[data-na="true"]').length,
+    }));
+    expect(stages.hint).toBe(true);
+    expect(stages.late).toMatch(/^[\d,]+$/);
+    expect(stages.dlq).toMatch(/^features [\d,]+\nscorer [\d,]+$/);
+    expect(stages.na).toBe(0);
+    expect(await page.locator(".tile .label").allTextContents()).toContain("max input PSI");
 
     // The numbers move: within a few updates the event rate or the scored count changes.
     await page.waitForFunction(
@@ -175,9 +206,19 @@ describe("live dashboard in headless Chromium", () => {
       { timeout: 30_000 },
     );
 
-    const dir = join(projectRoot(), "docs", "img");
-    mkdirSync(dir, { recursive: true });
-    await page.screenshot({ path: join(dir, "dashboard.png"), fullPage: true });
+    const tracked = join(projectRoot(), "docs", "img", "dashboard.png");
+    const trackedBefore = existsSync(tracked) ? statSync(tracked).mtimeMs : undefined;
+    const shot = screenshotPath();
+    try {
+      await page.screenshot({ path: shot.path, fullPage: true });
+      expect(statSync(shot.path).size).toBeGreaterThan(10_000);
+    } finally {
+      shot.cleanup();
+    }
+    if (process.env.UPDATE_SCREENSHOTS !== "1") {
+      // Without the variable a run leaves the README's image as it is.
+      expect(existsSync(tracked) ? statSync(tracked).mtimeMs : undefined).toBe(trackedBefore);
+    }
     expect(errors).toEqual([]);
     await page.close();
   }, 120_000);
@@ -197,4 +238,51 @@ describe("live dashboard in headless Chromium", () => {
     expect(`${check.stdout}${check.stderr}`).toBe("");
     expect(check.status).toBe(0);
   });
+});
+
+describe("dashboard of an API without the stages in-process (churnstream serve)", () => {
+  let browser: Browser;
+  let url: string;
+  const stops: (() => Promise<unknown>)[] = [];
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+    stops.push(() => browser.close());
+    // What `serve` holds: process, API and store metrics; the stages run in other processes.
+    const registry = createProcessRegistry();
+    const store = createMemoryFeatureStore({ ttlSeconds: 0, sweepIntervalMs: 0 }, { registry });
+    stops.push(() => store.close());
+    const app = await createServer({ featureStore: store, registry }, { dashboard: { intervalMs: 200 } });
+    url = await app.listen({ host: "127.0.0.1", port: 0 });
+    stops.unshift(() => app.close());
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const stop of stops) await stop().catch(() => undefined);
+  }, 60_000);
+
+  it("shows n/a with a hint for the stage figures, not zeros", async () => {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    await page.goto(`${url}/`);
+    await page.waitForFunction(() => Number(document.body.dataset.updates ?? 0) >= 2, undefined, {
+      timeout: 30_000,
+    });
+    const shown = await page.evaluate(() => ({
+      hint: document.getElementById("stage-hint")!.hidden,
+      tiles: ["events-rate", "late", "late-absorbed", "duplicates", "dlq"].map(
+        (id) => document.getElementById(id)!.textContent,
+      ),
+      scored: document.getElementById("scored")!.textContent,
+      na: document.querySelectorAll('figure[data-na="true"]').length,
+    }));
+    expect(shown.hint).toBe(false);
+    expect(shown.tiles).toEqual(["n/a", "n/a", "n/a", "n/a", "n/a"]);
+    expect(shown.scored).toBe("0");
+    expect(shown.na).toBe(3);
+    expect(await page.locator("#stage-hint").textContent()).toContain("Prometheus");
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60_000);
 });

@@ -60,7 +60,7 @@
     return {
       push(ts, record) {
         const next = Object.keys(record).sort();
-        if (next.join("\u0000") !== keys.join("\u0000")) {
+        if (!plot || next.join("\u0000") !== keys.join("\u0000")) {
           const old = keys;
           keys = [...new Set([...old, ...next])].sort();
           data = [
@@ -176,41 +176,85 @@
     for (const row of existing.values()) row.remove();
   }
 
+  const NA = "n/a";
+  const count = (value) => (value == null ? NA : fmt.format(value));
+
+  /** Dead letters per stage, one line each (`sink:silver` shown as "silver sink"). */
+  function deadLetters(byStage) {
+    if (byStage == null) return NA;
+    const lines = Object.entries(byStage).map(([stage, n]) => {
+      const name = stage.startsWith("sink:") ? `${stage.slice(5)} sink` : stage;
+      return `${name} ${fmt.format(n)}`;
+    });
+    return lines.length === 0 ? "0" : lines.join("\n");
+  }
+
+  /** A time series, or "n/a" over its chart when the figure is null (no stage reports it here). */
+  function series(chart, figureId, ts, record) {
+    $(figureId).dataset.na = String(record == null);
+    if (record != null) chart.push(ts, record);
+  }
+
   function render(s) {
-    const rate = Object.values(s.eventsPerSecond).reduce((a, b) => a + b, 0);
-    setText("events-rate", fmt.format(rate));
+    const stageFigures = [
+      s.eventsPerSecond,
+      s.consumerLag,
+      s.watermarkDelaySeconds,
+      s.counters.late,
+      s.counters.deadLetters,
+    ];
+    $("stage-hint").hidden = !stageFigures.some((figure) => figure == null);
+    setText(
+      "events-rate",
+      s.eventsPerSecond == null
+        ? NA
+        : fmt.format(Object.values(s.eventsPerSecond).reduce((a, b) => a + b, 0)),
+    );
     setText("scored", fmt.format(s.scoredCustomers));
-    setText("late", fmt.format(s.counters.late));
-    setText("late-absorbed", fmt.format(s.counters.lateAbsorbed));
-    setText("duplicates", fmt.format(s.counters.duplicates));
-    setText("dlq", fmt.format(s.counters.deadLetters));
+    setText("late", count(s.counters.late));
+    setText("late-absorbed", count(s.counters.lateAbsorbed));
+    setText("duplicates", count(s.counters.duplicates));
+    setText("dlq", deadLetters(s.counters.deadLetters));
     setText("model", s.model.champion ?? "none");
-    setText("drift", s.model.drift == null ? "–" : s.model.drift.toFixed(3));
-    charts.events.push(s.ts, s.eventsPerSecond);
-    charts.lag.push(s.ts, s.consumerLag);
-    charts.watermark.push(s.ts, s.watermarkDelaySeconds);
+    const psi = s.model.maxInputPsi;
+    setText("drift", psi == null ? "–" : psi.value.toFixed(3));
+    setText("drift-feature", psi?.feature ?? "");
+    series(charts.events, "figure-events", s.ts, s.eventsPerSecond);
+    series(charts.lag, "figure-lag", s.ts, s.consumerLag);
+    series(charts.watermark, "figure-watermark", s.ts, s.watermarkDelaySeconds);
     charts.histogram.update(s.scoreHistogram);
     updateTable(s.topAtRisk);
     document.body.dataset.updates = String(Number(document.body.dataset.updates ?? 0) + 1);
   }
 
   const status = $("status");
-  const source = new EventSource("/v1/dashboard/stream");
-  source.addEventListener("open", () => {
-    status.dataset.state = "live";
-    status.textContent = "live";
-  });
-  source.addEventListener("error", () => {
-    status.dataset.state = "down";
-    status.textContent = "disconnected, retrying…";
-  });
-  source.addEventListener("problem", (e) => {
-    status.dataset.state = "down";
-    status.textContent = `backend problem: ${JSON.parse(e.data).message}`;
-  });
-  source.addEventListener("snapshot", (e) => {
-    status.dataset.state = "live";
-    status.textContent = `live · ${new Date().toLocaleTimeString()}`;
-    render(JSON.parse(e.data));
-  });
+  const RECONNECT_MS = 10_000;
+  /** Opens the stream; reopens it later when the server refused it (EventSource gives up then). */
+  function connect() {
+    const source = new EventSource("/v1/dashboard/stream");
+    source.addEventListener("open", () => {
+      status.dataset.state = "live";
+      status.textContent = "live";
+    });
+    source.addEventListener("error", () => {
+      status.dataset.state = "down";
+      if (source.readyState === EventSource.CLOSED) {
+        // Refused (e.g. 503: serving.dashboard.maxStreams streams already open): retry later.
+        status.textContent = `stream refused or lost, retrying in ${RECONNECT_MS / 1000} s…`;
+        setTimeout(connect, RECONNECT_MS);
+      } else {
+        status.textContent = "disconnected, retrying…";
+      }
+    });
+    source.addEventListener("problem", (e) => {
+      status.dataset.state = "down";
+      status.textContent = `backend problem: ${JSON.parse(e.data).message}`;
+    });
+    source.addEventListener("snapshot", (e) => {
+      status.dataset.state = "live";
+      status.textContent = `live · ${new Date().toLocaleTimeString()}`;
+      render(JSON.parse(e.data));
+    });
+  }
+  connect();
 })();
