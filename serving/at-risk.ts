@@ -5,6 +5,9 @@
  * With one filter (plan or country) the page is a range of that filter's set. With both, the
  * narrower set is paged through and its members filtered by the other attribute from their
  * hashes; `next_offset` is then a position in that set, so a client passes it back unchanged.
+ * Such a scan reads at most `maxScan` members per request: a selective pair of filters answers a
+ * short (even empty) page whose `next_offset` continues the scan, rather than one request reading
+ * the whole set.
  */
 import { AtRiskSets, COUNTRY_FIELD, ScoreFields } from "../core/featurestore/keys.js";
 import type { FeatureHash, FeatureStore, ScoredMember } from "../core/featurestore/ports.js";
@@ -19,6 +22,12 @@ export interface AtRiskQuery {
   country?: string | undefined;
   /** Only scores ≥ this. */
   minScore?: number | undefined;
+  /**
+   * Most members read when both filters are given (the others are not read: with one filter or
+   * none, every member read is an item of the page).
+   * @default unlimited
+   */
+  maxScan?: number | undefined;
 }
 
 /** One customer of an at-risk page. */
@@ -94,8 +103,9 @@ export async function atRiskPage(store: FeatureStore, query: AtRiskQuery): Promi
   let position = query.offset;
   // Without a second filter one range read fills the page; with one, read a few pages' worth.
   const chunk = check === undefined ? query.limit : Math.max(query.limit * 4, 100);
-  while (items.length < query.limit && position < size) {
-    const members = await store.zrevrange(set, position, chunk);
+  const end = check === undefined ? size : Math.min(size, position + (query.maxScan ?? size));
+  while (items.length < query.limit && position < end) {
+    const members = await store.zrevrange(set, position, Math.min(chunk, end - position));
     if (members.length === 0) break;
     const hashes = await store.readMany(
       members.map((m) => m.member),

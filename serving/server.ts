@@ -4,11 +4,17 @@
  * structured request logs carrying the request id (also echoed as `x-request-id`).
  */
 import { randomUUID } from "node:crypto";
+import ajvCompiler from "@fastify/ajv-compiler";
 import rateLimit from "@fastify/rate-limit";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from "fastify";
-import { errorBodySchema, installErrorHandlers } from "./http-errors.js";
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyServerOptions,
+  LogController,
+} from "fastify";
+import { errorBodySchema, installErrorHandlers, schemaErrorFormatter } from "./http-errors.js";
 import { createServingMetrics } from "./metrics.js";
 import { compileServingOptions, type ServingInput, type ServingOptions } from "./options.js";
 import type { RouteContext } from "./routes/context.js";
@@ -21,6 +27,29 @@ import { segmentRoutes } from "./routes/segments.js";
 import type { ServingDeps } from "./types.js";
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+type ValidatorFactory = NonNullable<
+  NonNullable<NonNullable<FastifyServerOptions["schemaController"]>["compilersFactory"]>["buildValidator"]
+>;
+
+/**
+ * Validators that coerce querystrings and params (they arrive as text: `?limit=5` is the integer
+ * 5) but never bodies: in JSON a number is a number, so `"errors_7d": true` or `"5"` is refused
+ * rather than read as 1 or 5, and a lone object is not wrapped into an array.
+ */
+function partValidators(): ValidatorFactory {
+  // fastify's own validator compiler (the version fastify depends on; npm dedupes the two).
+  const build = (ajvCompiler as unknown as () => ValidatorFactory)();
+  return (externalSchemas, options) => {
+    const coercing = build(externalSchemas, options);
+    // The cast: our options are ajv's, never JTD's, but the type is the union of both.
+    const strict = build(externalSchemas, {
+      ...options,
+      customOptions: { ...options?.customOptions, coerceTypes: false },
+    } as typeof options);
+    return (route) => (route.httpPart === "body" ? strict(route) : coercing(route));
+  };
+}
 
 /**
  * Builds the API (routes registered, not listening): call `.listen()` to serve, or `.inject()`
@@ -50,8 +79,14 @@ export async function createServer(
         coerceTypes: "array",
         useDefaults: true,
         allErrors: false,
+        // Errors carry their schema: the formatter lists the accepted property names.
+        verbose: true,
       },
     },
+    schemaController: { compilersFactory: { buildValidator: partValidators() } },
+    schemaErrorFormatter,
+    // Rate limits count per client IP: behind a proxy, the forwarded one (serving.trustProxy).
+    trustProxy: compiled.trustProxy,
     bodyLimit: 4 * 1024 * 1024,
     // Longer ids get a 400 from the params schema (max 128) rather than a bare 414.
     routerOptions: { maxParamLength: 512 },

@@ -7,6 +7,7 @@ import { PLANS } from "../../training/model.js";
 import { atRiskPage } from "../at-risk.js";
 import { createBatchReader } from "../batch-reader.js";
 import { CUSTOMER_VIEW_FIELDS, customerView } from "../customers.js";
+import { featureStoreDeadline } from "../http-errors.js";
 import type { RouteContext } from "./context.js";
 
 const NULLABLE = new Set(["days_since_last_login", "days_since_last_payment"]);
@@ -89,7 +90,9 @@ const atRiskSchema = {
     },
     next_offset: {
       type: ["integer", "null"],
-      description: "Pass back as `offset` for the next page; null on the last page.",
+      description:
+        "Pass back as `offset` for the next page; null on the last page. With both plan and country " +
+        "a page may be short, even empty, and still have a next_offset: keep following it.",
     },
     scanned_set_size: { type: "integer" },
   },
@@ -124,13 +127,15 @@ export function customerRoutes(app: FastifyInstance, ctx: RouteContext): void {
     },
     async (request) => {
       const q = request.query;
-      return atRiskPage(store, {
+      const page = atRiskPage(store, {
         limit: q.limit,
         offset: q.offset,
         plan: q.plan,
         country: q.country,
         minScore: q.min_score,
+        maxScan: options.maxAtRiskScan,
       });
+      return featureStoreDeadline(page, options.featureStoreTimeoutMs);
     },
   );
 
@@ -150,7 +155,7 @@ export function customerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const hash = await readCustomer(request.params.id);
+      const hash = await featureStoreDeadline(readCustomer(request.params.id), options.featureStoreTimeoutMs);
       const view = hash === undefined ? undefined : customerView(hash, ctx.now());
       if (view === undefined) {
         throw new ChurnError(

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import { ChurnError } from "../../core/errors.js";
 import type { ModelRegistry, ModelVersion, RegistryState } from "../../training/registry/ports.js";
-import { requireApiKey } from "../auth.js";
+import { adminAuth } from "../auth.js";
 import type { RouteContext } from "./context.js";
 
 const stateSchema = {
@@ -94,7 +94,12 @@ function summary(v: ModelVersion, state: RegistryState) {
 
 /** Registers the admin routes. */
 export function modelRoutes(app: FastifyInstance, ctx: RouteContext): void {
-  const auth = requireApiKey(ctx.options.apiKey);
+  const { authFailures, windowMs } = ctx.options.rateLimit;
+  const auth = adminAuth(
+    ctx.options.apiKey,
+    // One counter for every admin route: guessing through several routes does not multiply it.
+    authFailures === 0 ? undefined : app.createRateLimit({ max: authFailures, timeWindow: windowMs }),
+  );
   const registry = (): ModelRegistry => {
     const r = ctx.deps.modelRegistry;
     if (r === undefined) {
@@ -102,9 +107,11 @@ export function modelRoutes(app: FastifyInstance, ctx: RouteContext): void {
     }
     return r;
   };
-  // Auth runs on request, before the body is parsed or validated: no key, no other answer.
+  // Auth runs before the body is parsed or validated (no key, no other answer), but after the
+  // rate limiter's onRequest hook: a wrong key counts against the client's limit like any request,
+  // so keys cannot be guessed faster than serving.rateLimit allows.
   const base = {
-    onRequest: auth,
+    preParsing: auth,
     // A POST without a body means "no reason given".
     preValidation: async (request: { body: unknown }) => {
       request.body ??= {};

@@ -54,22 +54,24 @@ export function opsRoutes(app: FastifyInstance, ctx: RouteContext): void {
         },
       },
     },
-    async (_request, reply) => {
+    async (request, reply) => {
       const { featureStore, warehouse, modelRegistry } = ctx.deps;
       const probes: [string, () => Promise<unknown>][] = [["featureStore", () => featureStore.ping()]];
       if (warehouse !== undefined) probes.push(["warehouse", () => warehouse.ping()]);
       if (modelRegistry !== undefined) probes.push(["modelRegistry", () => modelRegistry.state()]);
       const results = await Promise.all(
         probes.map(async ([name, probe]) => {
+          const timeout = `no answer within ${ctx.options.readyTimeoutMs} ms`;
           try {
-            await withTimeout(
-              probe(),
-              ctx.options.readyTimeoutMs,
-              () => new Error(`no answer within ${ctx.options.readyTimeoutMs} ms`),
-            );
+            await withTimeout(probe(), ctx.options.readyTimeoutMs, () => new Error(timeout));
             return [name, { ok: true }] as const;
           } catch (error) {
-            return [name, { ok: false, error: errorMessage(error) }] as const;
+            // Backend errors name hosts, ports and paths: the log gets them, the (anonymous)
+            // client only whether the backend failed or was too slow.
+            request.log.warn({ err: error, backend: name }, "readiness check failed");
+            const message =
+              errorMessage(error) === timeout ? timeout : "unavailable; the server log has the error";
+            return [name, { ok: false, error: message }] as const;
           }
         }),
       );

@@ -2,20 +2,16 @@
 import type { FastifyInstance } from "fastify";
 import { ChurnError } from "../../core/errors.js";
 import type { ModelRegistry } from "../../training/registry/ports.js";
-import { type FeatureInput, scoreInputs } from "../scoring.js";
+import { type FeatureInput, featureInputSchema, scoreInputs } from "../scoring.js";
 import type { VectorScorer } from "../types.js";
 import type { RouteContext } from "./context.js";
 import { reasonsSchema } from "./customers.js";
 
-const featuresBody = {
-  type: "object",
-  description:
-    "The champion's features by name (GET /v1/models lists them); `plan` (FREE, BASIC, PRO, BUSINESS) " +
-    "may stand for the plan_* indicators; days_since_* may be null (never).",
-  additionalProperties: { type: ["number", "string", "null"] },
-  minProperties: 1,
-  maxProperties: 256,
-} as const;
+const featuresBody = featureInputSchema(
+  "The champion's features by name (GET /v1/models lists them): numbers, never negative, counts as " +
+    "integers; `plan` (FREE, BASIC, PRO, BUSINESS) may stand for the plan_* indicators; days_since_* " +
+    'may be null (never). Values are not converted: `"3"` or `true` is refused.',
+);
 
 const resultSchema = {
   type: "object",

@@ -6,10 +6,17 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { type Logger, pino } from "pino";
+import { Registry } from "prom-client";
+import { createMemoryFeatureStore } from "../../core/featurestore/index.js";
 import { AtRiskSets, COUNTRY_FIELD, ScoreFields } from "../../core/featurestore/keys.js";
 import type { FeatureStore } from "../../core/featurestore/ports.js";
 import { featuresToHash } from "../../processors/features/vector.js";
 import type { CustomerFeatures } from "../../schemas/types.js";
+import type { ServingInput } from "../../serving/options.js";
+import { createOnnxVectorScorer } from "../../serving/scorer.js";
+import { createServer } from "../../serving/server.js";
 import type { Row, Warehouse } from "../../sinks/ports.js";
 import { SINK_MIGRATIONS } from "../../sinks/tables/index.js";
 import { type LinearModel, MODEL_FEATURES } from "../../training/model.js";
@@ -180,4 +187,59 @@ export async function seedSegments(wh: Warehouse): Promise<void> {
   await wh.insert("silver_clickstream_events", clicks);
   await wh.insert("gold_churn_scores", scores);
   await wh.insert("gold_churn_labels", labels);
+}
+
+/** A logger keeping its lines (parsed) in `lines`, to check what the server logged. */
+export function capturingLogger(): { logger: Logger; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  const logger = pino({ level: "debug" }, { write: (line: string) => lines.push(JSON.parse(line)) });
+  return { logger, lines };
+}
+
+/** The API on a memory store seeded with `customers`, with a model registry and the ONNX scorer. */
+export interface TestApi {
+  app: FastifyInstance;
+  /** The store the customers were written to (the API reads it through `wrapStore`). */
+  store: FeatureStore;
+  models: DirModelRegistry;
+  close(): Promise<void>;
+}
+
+/**
+ * Builds a {@link TestApi}. `wrapStore` lets a test put a wrapper (hanging, failing, counting)
+ * between the API and the seeded store.
+ */
+export async function createTestApi(
+  input: {
+    options?: ServingInput;
+    customers?: readonly SeedCustomer[];
+    wrapStore?: (store: FeatureStore) => FeatureStore;
+    logger?: Logger;
+  } = {},
+): Promise<TestApi> {
+  const store = createMemoryFeatureStore({ ttlSeconds: 0, sweepIntervalMs: 0 });
+  await seedCustomers(store, input.customers ?? []);
+  const { registry: models, cleanup } = await tempRegistry();
+  const scorer = createOnnxVectorScorer({ registry: models });
+  const app = await createServer(
+    {
+      featureStore: input.wrapStore?.(store) ?? store,
+      modelRegistry: models,
+      scorer,
+      registry: new Registry(),
+      ...(input.logger === undefined ? {} : { logger: input.logger }),
+    },
+    input.options ?? {},
+  );
+  return {
+    app,
+    store,
+    models,
+    close: async () => {
+      await app.close();
+      await scorer.close();
+      await store.close();
+      await cleanup();
+    },
+  };
 }
