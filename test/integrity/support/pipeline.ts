@@ -208,14 +208,12 @@ export async function runPipeline(suite: SuiteContext, plan: RunPlan): Promise<R
     // The default: exact because the suite's producer appends in log-time order (producer.ts).
     mergeWaitMs: 0,
     // The merge's stall escape forces a merge when records a probe announced are not delivered
-    // within stallTimeoutMs. Time spent on batches no longer counts (pipeline.ts stallClock),
-    // which removed most false escapes under load, but on this 2-core machine starved by four
-    // runs' stages (and CPU burners) the consumer's own fetches can still take seconds: at 3 s
-    // with four burners a reference run still saw 9 escapes (40 before the fix). These topics
-    // never lose a record (no transactions, retention -1), so here the escape can only do harm:
-    // longer than any run (waitDrained gives up after 240 s), it cannot fire. The harness counts
-    // escapes anyway (collect.ts) and a run with one fails; INTEGRITY_STALL_TIMEOUT_MS overrides.
-    stallTimeoutMs: Number(process.env.INTEGRITY_STALL_TIMEOUT_MS ?? 600_000),
+    // within stallTimeoutMs and 3 completed fetch rounds (pipeline.ts). These topics never lose
+    // a record, so any escape here is a false one: 3 s, a tenth of the default, exercises the
+    // rule under the suite's load (a fetch in flight must complete no round however long it
+    // takes). The harness counts escapes (collect.ts) and a run with one fails;
+    // INTEGRITY_STALL_TIMEOUT_MS overrides.
+    stallTimeoutMs: Number(process.env.INTEGRITY_STALL_TIMEOUT_MS ?? 3_000),
   };
   const featuresLog = join(tmpdir(), `churnstream-integrity-${n.ns}-features.log`);
   const settings = (stage: StageSettings["stage"]): StageSettings => ({
