@@ -15,7 +15,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../core/config/index.js";
 import { createMemoryEventLog } from "../../core/eventlog/index.js";
@@ -52,6 +52,18 @@ function launchChromium(): Promise<Browser> {
     );
   }
   return chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--disable-gpu"] });
+}
+
+/** Opens the dashboard at `url` and waits for its second live update; page errors are collected. */
+async function openDashboard(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(`${url}/`);
+  await page.waitForFunction(() => Number(document.body.dataset.updates ?? 0) >= 2, undefined, {
+    timeout: 30_000,
+  });
+  return { page, errors };
 }
 
 /** Where the screenshot goes: the README's image with UPDATE_SCREENSHOTS=1, else a temporary file. */
@@ -149,13 +161,7 @@ describe("live dashboard in headless Chromium", () => {
   }, 60_000);
 
   it("connects, renders live numbers that move, and takes the screenshot", async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    await page.goto(`${url}/`);
-    await page.waitForFunction(() => Number(document.body.dataset.updates ?? 0) >= 2, undefined, {
-      timeout: 30_000,
-    });
+    const { page, errors } = await openDashboard(browser, url);
     expect(await page.locator("#status").getAttribute("data-state")).toBe("live");
 
     // Scores arrive: the at-risk table fills and the scored count rises above zero.
@@ -262,13 +268,7 @@ describe("dashboard of an API without the stages in-process (churnstream serve)"
   }, 60_000);
 
   it("shows n/a with a hint for the stage figures, not zeros", async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    await page.goto(`${url}/`);
-    await page.waitForFunction(() => Number(document.body.dataset.updates ?? 0) >= 2, undefined, {
-      timeout: 30_000,
-    });
+    const { page, errors } = await openDashboard(browser, url);
     const shown = await page.evaluate(() => ({
       hint: document.getElementById("stage-hint")!.hidden,
       tiles: ["events-rate", "late", "late-absorbed", "duplicates", "dlq"].map(

@@ -4,11 +4,7 @@
  * the scorer takes it out of every at-risk set.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { createMemoryEventLog } from "../../../core/eventlog/index.js";
-import type { EventLog } from "../../../core/eventlog/ports.js";
-import { createMemoryFeatureStore } from "../../../core/featurestore/index.js";
 import { AtRiskSets } from "../../../core/featurestore/keys.js";
-import type { FeatureStore } from "../../../core/featurestore/ports.js";
 import {
   compileFeaturesProcessorOptions,
   createFeaturesRunner,
@@ -16,49 +12,23 @@ import {
 } from "../../../processors/features/index.js";
 import { createScoreRunner, type ScoreRunner } from "../../../processors/score/index.js";
 import { valueSubject } from "../../../schemas/catalog.js";
-import { AvroCodec } from "../../../schemas/codec.js";
-import { createMemorySchemaRegistry } from "../../../schemas/memory/index.js";
-import type { SchemaRegistry } from "../../../schemas/ports.js";
 import type { BillingEvent, ClickEvent } from "../../../schemas/types.js";
-import type { DirModelRegistry } from "../../../training/registry/index.js";
 import { expectStoreEquals, readTopic, referenceHashes, waitForCommitted } from "../features/harness.js";
 import { billing, click, DAY, HOUR, T0 } from "../features/support.js";
-import { registerModel, stump, tempRegistry } from "./support.js";
+import { type EmbeddedStack, embeddedStack, registerModel, stump } from "./support.js";
 
 const TOPICS = { clickstream: "clicks", billing: "bills", features: "features", deadLetters: "dlq" };
 const SCORE_TOPICS = { features: TOPICS.features, scores: "scores", deadLetters: "score-dlq" };
 
-interface Stack {
-  log: EventLog;
-  store: FeatureStore;
-  schemas: SchemaRegistry;
-  codec: AvroCodec;
-  models: DirModelRegistry;
-}
+type Stack = EmbeddedStack;
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close().catch(() => {});
 });
 
-async function stack(): Promise<Stack> {
-  const log = createMemoryEventLog();
-  const schemas = createMemorySchemaRegistry();
-  const topics = [...Object.values(TOPICS), SCORE_TOPICS.scores, SCORE_TOPICS.deadLetters];
-  await log.admin().createTopics(topics.map((name) => ({ name, partitions: 1 })));
-  const s = {
-    log,
-    store: createMemoryFeatureStore({ ttlSeconds: 0 }),
-    schemas,
-    codec: new AvroCodec(schemas),
-    models: tempRegistry(),
-  };
-  closers.push(
-    () => log.close(),
-    () => s.store.close(),
-    () => s.models.close(),
-  );
-  return s;
+function stack(): Promise<Stack> {
+  return embeddedStack([...Object.values(TOPICS), SCORE_TOPICS.scores, SCORE_TOPICS.deadLetters], closers);
 }
 
 async function produce(s: Stack, events: readonly (ClickEvent | BillingEvent)[]): Promise<void> {

@@ -7,30 +7,26 @@
  */
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { createMemoryEventLog } from "../../../core/eventlog/index.js";
-import type { EventLog } from "../../../core/eventlog/ports.js";
-import { createMemoryFeatureStore } from "../../../core/featurestore/index.js";
 import { AtRiskSets, ScoreFields } from "../../../core/featurestore/keys.js";
 import type { FeatureStore } from "../../../core/featurestore/ports.js";
 import { createScoreRunner, type ScoreRunner } from "../../../processors/score/index.js";
-import { AvroCodec } from "../../../schemas/codec.js";
-import { createMemorySchemaRegistry } from "../../../schemas/memory/index.js";
-import type { SchemaRegistry } from "../../../schemas/ports.js";
-import type { DirModelRegistry } from "../../../training/registry/index.js";
 import { metricValue } from "../../core/featurestore/support.js";
-import { features, produceFeatures, registerModel, seedEntries, stump, tempRegistry } from "./support.js";
+import {
+  type EmbeddedStack,
+  embeddedStack,
+  features,
+  produceFeatures,
+  registerModel,
+  seedEntries,
+  stump,
+} from "./support.js";
 
 const TOPICS = { features: "features", scores: "scores", deadLetters: "dlq" };
 const GROUP = "score-entry-race";
 const IDS = ["a", "b", "victim"];
 const AT_RISK = [AtRiskSets.all, AtRiskSets.byPlan("PRO"), AtRiskSets.byCountry("DE")];
 
-interface Stack {
-  log: EventLog;
-  store: FeatureStore;
-  schemas: SchemaRegistry;
-  models: DirModelRegistry;
-}
+type Stack = EmbeddedStack;
 
 const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -39,19 +35,11 @@ afterEach(async () => {
 
 /** One partition, an entry (country DE) per customer, one features record each (as_of 1000). */
 async function stack(): Promise<Stack> {
-  const log = createMemoryEventLog();
-  const schemas = createMemorySchemaRegistry();
-  await log.admin().createTopics(Object.values(TOPICS).map((name) => ({ name, partitions: 1 })));
-  const s = { log, store: createMemoryFeatureStore({ ttlSeconds: 0 }), schemas, models: tempRegistry() };
-  closers.push(
-    () => log.close(),
-    () => s.store.close(),
-    () => s.models.close(),
-  );
+  const s = await embeddedStack(Object.values(TOPICS), closers);
   await s.models.promote(await registerModel(s.models, stump("errors_7d", -1, 1)), "test");
   await seedEntries(s.store, IDS, () => "DE");
   const records = IDS.map((id) => features(id, 1_000, { errors_7d: 1 }));
-  await produceFeatures(s.log, new AvroCodec(s.schemas), TOPICS.features, records);
+  await produceFeatures(s.log, s.codec, TOPICS.features, records);
   return s;
 }
 

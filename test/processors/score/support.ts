@@ -2,10 +2,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createMemoryEventLog } from "../../../core/eventlog/index.js";
 import type { EventLog, LogRecord } from "../../../core/eventlog/ports.js";
+import { createMemoryFeatureStore } from "../../../core/featurestore/index.js";
 import type { FeatureStore } from "../../../core/featurestore/ports.js";
 import { valueSubject } from "../../../schemas/catalog.js";
 import { AvroCodec } from "../../../schemas/codec.js";
+import { createMemorySchemaRegistry } from "../../../schemas/memory/index.js";
 import type { SchemaRegistry } from "../../../schemas/ports.js";
 import type { ChurnScore, CustomerFeatures } from "../../../schemas/types.js";
 import { MODEL_FEATURES, type TreeEnsembleModel } from "../../../training/model.js";
@@ -136,4 +139,40 @@ export async function seedEntries(
       return { customerId: id, fields };
     }),
   );
+}
+
+/** The embedded backends a scorer test runs on. */
+export interface EmbeddedStack {
+  log: EventLog;
+  store: FeatureStore;
+  schemas: SchemaRegistry;
+  codec: AvroCodec;
+  models: DirModelRegistry;
+}
+
+/**
+ * A memory log holding `topics` (one partition each), a memory store without TTL, a memory
+ * schema registry and a model registry in a temporary directory; their closers are pushed onto
+ * `closers` (the test's afterEach runs them).
+ */
+export async function embeddedStack(
+  topics: readonly string[],
+  closers: (() => Promise<unknown>)[],
+): Promise<EmbeddedStack> {
+  const log = createMemoryEventLog();
+  const schemas = createMemorySchemaRegistry();
+  await log.admin().createTopics(topics.map((name) => ({ name, partitions: 1 })));
+  const s = {
+    log,
+    store: createMemoryFeatureStore({ ttlSeconds: 0 }),
+    schemas,
+    codec: new AvroCodec(schemas),
+    models: tempRegistry(),
+  };
+  closers.push(
+    () => log.close(),
+    () => s.store.close(),
+    () => s.models.close(),
+  );
+  return s;
 }
