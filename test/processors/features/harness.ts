@@ -4,16 +4,41 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { expect } from "vitest";
+import { createMemoryEventLog } from "../../../core/eventlog/index.js";
 import type { EventLog, LogRecord } from "../../../core/eventlog/ports.js";
+import { createMemoryFeatureStore } from "../../../core/featurestore/index.js";
 import type { FeatureStore } from "../../../core/featurestore/ports.js";
 import { type Entry, EventDecoder } from "../../../processors/features/decode.js";
 import type { FeaturesProcessorOptions } from "../../../processors/features/options.js";
 import { replayPartition } from "../../../processors/features/replay.js";
 import { featuresToHash } from "../../../processors/features/vector.js";
 import { AvroCodec } from "../../../schemas/codec.js";
+import { createMemorySchemaRegistry } from "../../../schemas/memory/index.js";
 import type { SchemaRegistry } from "../../../schemas/ports.js";
 
 let groups = 0;
+
+/**
+ * Embedded backends for a runner test: a memory log holding `topics` with `partitions` each, a
+ * memory store without TTL, a memory schema registry and its codec. Their closers are pushed
+ * onto `cleanup` (the test's afterEach runs them).
+ */
+export async function embeddedBackends(
+  topics: Readonly<Record<string, string>>,
+  partitions: number,
+  cleanup: (() => Promise<unknown>)[],
+): Promise<{ log: EventLog; store: FeatureStore; registry: SchemaRegistry; codec: AvroCodec }> {
+  const log = createMemoryEventLog();
+  const registry = createMemorySchemaRegistry();
+  const store = createMemoryFeatureStore({ ttlSeconds: 0 });
+  cleanup.push(
+    () => log.close(),
+    () => store.close(),
+    () => registry.close(),
+  );
+  await log.admin().createTopics(Object.values(topics).map((name) => ({ name, partitions })));
+  return { log, store, registry, codec: new AvroCodec(registry) };
+}
 
 /**
  * Every record of `topic` up to its end offsets when called, by partition, in offset order

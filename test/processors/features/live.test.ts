@@ -8,9 +8,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { ChurnError } from "../../../core/errors.js";
-import { createMemoryEventLog } from "../../../core/eventlog/index.js";
 import type { EventLog, ProduceRecord } from "../../../core/eventlog/ports.js";
-import { createMemoryFeatureStore } from "../../../core/featurestore/index.js";
 import {
   compileFeaturesProcessorOptions,
   createFeaturesRunner,
@@ -20,9 +18,13 @@ import { replayPartition } from "../../../processors/features/replay.js";
 import { featuresToHash } from "../../../processors/features/vector.js";
 import type { SimRecord } from "../../../producers/simulator/index.js";
 import { valueSubject } from "../../../schemas/catalog.js";
-import { AvroCodec } from "../../../schemas/codec.js";
-import { createMemorySchemaRegistry } from "../../../schemas/memory/index.js";
-import { expectStoreEquals, readTopic, referenceHashes, waitForCommitted } from "./harness.js";
+import {
+  embeddedBackends,
+  expectStoreEquals,
+  readTopic,
+  referenceHashes,
+  waitForCommitted,
+} from "./harness.js";
 import { offlineEntries, produceSimulated, simulate } from "./simulated.js";
 
 const PARTITIONS = 3;
@@ -66,16 +68,7 @@ describe("features runner under live arrival (embedded backends)", () => {
     ["clickstream ahead of billing", "clickstream"],
     ["billing ahead of clickstream", "billing"],
   ] as const)("equals the offline replay with %s", async (_, first) => {
-    const log = createMemoryEventLog();
-    const registry = createMemorySchemaRegistry();
-    const store = createMemoryFeatureStore({ ttlSeconds: 0 });
-    cleanup.push(
-      () => log.close(),
-      () => store.close(),
-      () => registry.close(),
-    );
-    await log.admin().createTopics(Object.values(TOPICS).map((name) => ({ name, partitions: PARTITIONS })));
-    const codec = new AvroCodec(registry);
+    const { log, store, registry, codec } = await embeddedBackends(TOPICS, PARTITIONS, cleanup);
     const ids = {
       clickstream: await codec.schemaIdFor(valueSubject(TOPICS.clickstream), "ClickEvent"),
       billing: await codec.schemaIdFor(valueSubject(TOPICS.billing), "BillingEvent"),
@@ -147,16 +140,7 @@ describe("micro-batch boundaries do not change results", () => {
 
 describe("features.v1 under a failed send", () => {
   it("keeps each customer's newest vector last on the topic when a send is retried", async () => {
-    const log = createMemoryEventLog();
-    const registry = createMemorySchemaRegistry();
-    const store = createMemoryFeatureStore({ ttlSeconds: 0 });
-    cleanup.push(
-      () => log.close(),
-      () => store.close(),
-      () => registry.close(),
-    );
-    await log.admin().createTopics(Object.values(TOPICS).map((name) => ({ name, partitions: PARTITIONS })));
-    const codec = new AvroCodec(registry);
+    const { log, store, registry, codec } = await embeddedBackends(TOPICS, PARTITIONS, cleanup);
     await produceSimulated(log, codec, TOPICS, RECORDS);
     // Every third send to features.v1 fails once (a broker outage): retried 100 ms later.
     let sends = 0;

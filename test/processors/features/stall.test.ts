@@ -15,19 +15,21 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { Registry } from "prom-client";
 import { afterEach, expect, it } from "vitest";
-import { createMemoryEventLog } from "../../../core/eventlog/index.js";
 import type { Batch, Consumer, ConsumerHandlers, EventLog } from "../../../core/eventlog/ports.js";
-import { createMemoryFeatureStore } from "../../../core/featurestore/index.js";
 import type { FeatureStore } from "../../../core/featurestore/ports.js";
 import {
   compileFeaturesProcessorOptions,
   createFeaturesRunner,
   type FeaturesProcessorOptionsInput,
 } from "../../../processors/features/index.js";
-import { AvroCodec } from "../../../schemas/codec.js";
-import { createMemorySchemaRegistry } from "../../../schemas/memory/index.js";
 import type { SchemaRegistry } from "../../../schemas/ports.js";
-import { expectStoreEquals, readTopic, referenceHashes, waitForCommitted } from "./harness.js";
+import {
+  embeddedBackends,
+  expectStoreEquals,
+  readTopic,
+  referenceHashes,
+  waitForCommitted,
+} from "./harness.js";
 import { produceSimulated, simulate } from "./simulated.js";
 
 const PARTITIONS = 3;
@@ -41,21 +43,8 @@ afterEach(async () => {
 
 /** A memory log, store and registry holding a simulation of `customers` × `days`. */
 async function simulated(customers: number, days: number) {
-  const log = createMemoryEventLog();
-  const registry = createMemorySchemaRegistry();
-  const store = createMemoryFeatureStore({ ttlSeconds: 0 });
-  cleanup.push(
-    () => log.close(),
-    () => store.close(),
-    () => registry.close(),
-  );
-  await log.admin().createTopics(Object.values(TOPICS).map((name) => ({ name, partitions: PARTITIONS })));
-  await produceSimulated(
-    log,
-    new AvroCodec(registry),
-    TOPICS,
-    simulate({ customers, days, seed: 9, partitions: PARTITIONS }),
-  );
+  const { log, store, registry, codec } = await embeddedBackends(TOPICS, PARTITIONS, cleanup);
+  await produceSimulated(log, codec, TOPICS, simulate({ customers, days, seed: 9, partitions: PARTITIONS }));
   return { log, registry, store };
 }
 

@@ -1,53 +1,29 @@
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { createMemoryEventLog } from "../../../core/eventlog/index.js";
-import type { EventLog } from "../../../core/eventlog/ports.js";
-import { createMemoryFeatureStore } from "../../../core/featurestore/index.js";
 import { AtRiskSets, ScoreFields } from "../../../core/featurestore/keys.js";
-import type { FeatureStore } from "../../../core/featurestore/ports.js";
 import { createScoreRunner, type ScoreRunner } from "../../../processors/score/index.js";
-import { AvroCodec } from "../../../schemas/codec.js";
-import { createMemorySchemaRegistry } from "../../../schemas/memory/index.js";
-import type { SchemaRegistry } from "../../../schemas/ports.js";
-import type { DirModelRegistry } from "../../../training/registry/index.js";
 import { readTopic } from "../features/harness.js";
 import {
+  type EmbeddedStack,
+  embeddedStack,
   features,
   produceFeatures,
   readScores,
   registerModel,
   seedEntries,
   stump,
-  tempRegistry,
 } from "./support.js";
 
 const TOPICS = { features: "features", scores: "scores", deadLetters: "dlq" };
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-interface Stack {
-  log: EventLog;
-  store: FeatureStore;
-  schemas: SchemaRegistry;
-  codec: AvroCodec;
-  models: DirModelRegistry;
-}
+type Stack = EmbeddedStack;
 
 const runners: ScoreRunner[] = [];
-const stacks: Stack[] = [];
+const closers: (() => Promise<unknown>)[] = [];
 
-async function stack(): Promise<Stack> {
-  const log = createMemoryEventLog();
-  const schemas = createMemorySchemaRegistry();
-  await log.admin().createTopics(Object.values(TOPICS).map((name) => ({ name, partitions: 3 })));
-  const s = {
-    log,
-    store: createMemoryFeatureStore({ ttlSeconds: 0 }),
-    schemas,
-    codec: new AvroCodec(schemas),
-    models: tempRegistry(),
-  };
-  stacks.push(s);
-  return s;
+function stack(): Promise<Stack> {
+  return embeddedStack(Object.values(TOPICS), closers, 3);
 }
 
 function runner(s: Stack, metrics?: Registry, extra: Record<string, unknown> = {}): ScoreRunner {
@@ -74,9 +50,7 @@ async function drained(s: Stack, r: ScoreRunner): Promise<void> {
 
 afterEach(async () => {
   await Promise.all(runners.splice(0).map((r) => r.stop()));
-  await Promise.all(
-    stacks.splice(0).map(async (s) => Promise.all([s.log.close(), s.store.close(), s.models.close()])),
-  );
+  await Promise.all(closers.splice(0).map((close) => close()));
 });
 
 describe("scorer runner (embedded)", () => {

@@ -151,17 +151,18 @@ export interface EmbeddedStack {
 }
 
 /**
- * A memory log holding `topics` (one partition each), a memory store without TTL, a memory
+ * A memory log holding `topics` (`partitions` each), a memory store without TTL, a memory
  * schema registry and a model registry in a temporary directory; their closers are pushed onto
  * `closers` (the test's afterEach runs them).
  */
 export async function embeddedStack(
   topics: readonly string[],
   closers: (() => Promise<unknown>)[],
+  partitions = 1,
 ): Promise<EmbeddedStack> {
   const log = createMemoryEventLog();
   const schemas = createMemorySchemaRegistry();
-  await log.admin().createTopics(topics.map((name) => ({ name, partitions: 1 })));
+  await log.admin().createTopics(topics.map((name) => ({ name, partitions })));
   const s = {
     log,
     store: createMemoryFeatureStore({ ttlSeconds: 0 }),
