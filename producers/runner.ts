@@ -10,7 +10,7 @@ import { type EncodedRecord, RecordEncoder } from "./encode.js";
 import { createProducerMetrics, type ProducerMetrics } from "./metrics.js";
 import { compileSimulationRunOptions, type SimulationRunOptionsInput } from "./options.js";
 import { type Clock, RateLimiter, systemClock } from "./pacing.js";
-import { churnStats, type SimRecord, Simulator } from "./simulator/index.js";
+import { churnStats, type SimRecord, Simulator, startTsOf } from "./simulator/index.js";
 import type { RecordSink } from "./sinks.js";
 import { buildSummary, type SimulationSummary } from "./summary.js";
 import type { TruthSink } from "./truth.js";
@@ -48,6 +48,14 @@ export interface SimulationHandle {
   /** The closing summary; rejects with the first delivery or output error. */
   readonly done: Promise<SimulationSummary>;
   progress(): SimulationProgress;
+  /**
+   * The simulator's clock, epoch ms: the latest arrival time handed to the sink (the backfill
+   * runs ahead as fast as it can go), and once live also the simulated time that `speed`× the
+   * wall clock has reached since going live, so it keeps moving between records. It never goes
+   * back. Freshness measured against it is measured in the simulated world: the features
+   * processor's watermark lag in the demo (`sourceNow`, docs/features.md).
+   */
+  simulatedNow(): number;
 }
 
 const PROGRESS_EVERY = 50_000;
@@ -85,6 +93,10 @@ export function startSimulation(
   let bytes = 0;
   let lastProgressAt = 0;
   let lastDispatchAt = clock.now();
+  /** Latest arrival time handed over so far (the start date before the first record). */
+  let latestArrivalTs = startTsOf(options.simulator);
+  /** Live: the simulated time reached by the wall clock since going live. */
+  let liveNow: (() => number) | undefined;
 
   const report = (): void => {
     state.elapsedMs = clock.now() - startedAt;
@@ -147,6 +159,7 @@ export function startSimulation(
     batch.push(encoded);
     state.records++;
     state.simulatedTs = record.arrivalTs;
+    if (record.arrivalTs > latestArrivalTs) latestArrivalTs = record.arrivalTs;
     if (batch.length >= batchSize) await dispatchAll();
     if (state.records - lastProgressAt >= PROGRESS_EVERY) {
       lastProgressAt = state.records;
@@ -220,6 +233,8 @@ export function startSimulation(
       await dispatchAll();
       const liveStartSimTs = sim.clockTs;
       const liveStartWallTs = clock.now();
+      const speed = options.live.speed;
+      liveNow = () => liveStartSimTs + (clock.now() - liveStartWallTs) * speed;
       while (!abort.signal.aborted) {
         const day = sim.nextDay();
         await deps.truth?.days(day.truth);
@@ -281,5 +296,6 @@ export function startSimulation(
     stop: () => abort.abort(),
     done,
     progress: () => ({ ...state, elapsedMs: clock.now() - startedAt }),
+    simulatedNow: () => Math.max(latestArrivalTs, liveNow?.() ?? Number.NEGATIVE_INFINITY),
   };
 }

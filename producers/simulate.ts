@@ -49,5 +49,5 @@ export function simulateToEventLog(input: SimulateToEventLogInput): SimulationHa
   );
   const done = handle.done.finally(() => producer.close());
   done.catch(() => {});
-  return { stop: handle.stop, progress: handle.progress, done };
+  return { stop: handle.stop, progress: handle.progress, simulatedNow: handle.simulatedNow, done };
 }

@@ -8,19 +8,19 @@ import {
 } from "../../core/backends.js";
 import { isDrained } from "../../core/eventlog/drain.js";
 import type { EventLog } from "../../core/eventlog/ports.js";
-import { createLogger } from "../../core/logger.js";
+import { createLogger, type Logger } from "../../core/logger.js";
 import { createProcessRegistry } from "../../core/metrics.js";
-import { type MetricsServer, startMetricsServer } from "../../core/metrics-server.js";
 import { ensureTopics } from "../../core/topics.js";
 import { createFeaturesRunner, tuneProcessHeap } from "../../processors/features/index.js";
 import { createScoreRunner, PerformanceMonitor } from "../../processors/score/index.js";
+import type { SimulationHandle } from "../../producers/runner.js";
 import { simulateToEventLog } from "../../producers/simulate.js";
 import { formatSummary } from "../../producers/summary.js";
-import { type ServingHandle, startServing } from "../../serving/index.js";
+import { startServing } from "../../serving/index.js";
 import { compileSinksOptions, startSinks } from "../../sinks/runner/index.js";
 import { createDirModelRegistry } from "../../training/registry/index.js";
 import { commandConfig } from "../context.js";
-import { featuresCaughtUp, scorerCaughtUp } from "../lifecycle.js";
+import { featuresCaughtUp, handleStopSignals, scorerCaughtUp } from "../lifecycle.js";
 import { createDemoRetrainer, untilBackfillInGold } from "./demo-retrain.js";
 
 interface DemoOptions {
@@ -43,12 +43,44 @@ async function sinksDrained(log: EventLog, groups: ReadonlyMap<string, readonly 
   return true;
 }
 
+/** The parts of the demo that are running, stopped in reverse order however the demo ends. */
+interface StartedStages {
+  /** Records a stage before it starts (a stage that fails half-way is stopped too); `stop` is idempotent. */
+  add(name: string, stop: () => Promise<unknown>): void;
+  /** Stops every stage, the last added first; a stop that fails is logged and the others still run. */
+  stopAll(): Promise<void>;
+}
+
+function startedStages(logger: Logger): StartedStages {
+  const stages: { name: string; stop: () => Promise<unknown> }[] = [];
+  return {
+    add: (name, stop) => {
+      stages.push({ name, stop });
+    },
+    async stopAll() {
+      for (let stage = stages.pop(); stage !== undefined; stage = stages.pop()) {
+        try {
+          await stage.stop();
+        } catch (error) {
+          logger.warn({ err: error, part: stage.name }, "stopping a part of the demo failed");
+        }
+      }
+    },
+  };
+}
+
 /**
  * `churnstream demo` (what `npm start` runs): the flow in one process on the configured
  * backends, embedded by default. The simulator backfills a short history ending today, then
  * keeps producing in accelerated real time until Ctrl-C (or stops after the backfill with
  * --no-live). The default backfill (45 days) is the 30-day label horizon plus 15 labelled days:
- * enough for the retrain that follows it. Stages join the demo as they ship.
+ * enough for the retrain that follows it.
+ *
+ * The API and dashboard start first, so a taken port ends the demo before any stage starts. Every
+ * stage's metrics are on the API's /metrics, the demo's only metrics endpoint (no metrics.port,
+ * as with `churnstream serve`). The features processor measures freshness on the simulator's
+ * clock. However the demo ends (done, Ctrl-C, a stage failing, a start-up error), the stages that
+ * started are stopped in reverse order before the backends close; an error exits with its message.
  */
 export function registerDemoCommand(program: Command): void {
   program
@@ -91,16 +123,46 @@ export function registerDemoCommand(program: Command): void {
       const models = createDirModelRegistry(config.models, { logger });
       const days = Number(options.days);
       const retrainer = createDemoRetrainer({ config, warehouse, models, logger, backfillDays: days });
-      let server: MetricsServer | undefined;
-      let api: ServingHandle | undefined;
+      const stages = startedStages(logger);
+      let simulation: SimulationHandle | undefined;
       let firstRetrain: Promise<void> | undefined;
       let closing = false;
+      let interrupted = false;
+      /** The first error that stopped a stage: the demo stops and exits with it. */
+      let failure: { error: unknown } | undefined;
+      // Ctrl-C (or a failed stage) stops the simulator and any retrain; the steps below then see
+      // `interrupted`, stop the stages and close the backends.
+      const halt = () => {
+        interrupted = true;
+        void retrainer.stop();
+        simulation?.stop();
+      };
+      const fail = (error: unknown) => {
+        failure ??= { error };
+        halt();
+      };
+      const signals = handleStopSignals({
+        stopping: "stopping the simulator; the stages finish their batches, checkpoint and commit...",
+        again: "exiting at once, without a final checkpoint",
+        stop: halt,
+      });
       try {
+        // The API first: a port in use fails the demo before any stage has started.
+        const api = await startServing({
+          config,
+          registry,
+          featureStore: store,
+          warehouse,
+          modelRegistry: models,
+          logger,
+        });
+        stages.add("api", () => api.close());
+        console.log(`dashboard      ${api.url}/  (API reference ${api.url}/docs)`);
+        // Every stage shares this process's registry, and the API serves it: that is the demo's
+        // only metrics endpoint (metrics.port stays closed), so Prometheus scrapes each series once.
+        console.log(`metrics        ${api.url}/metrics  (every stage's; metrics.port is not opened)`);
         await ensureTopics(log, config);
-        if (config.metrics.port > 0) {
-          server = await startMetricsServer({ registry, port: config.metrics.port });
-          console.log(`metrics        http://127.0.0.1:${config.metrics.port}/metrics`);
-        }
+        if (interrupted) return;
         // An empty registry gets the bootstrap model, so scores flow from the first minute.
         const scorer = createScoreRunner(config.processors.score, {
           log,
@@ -121,21 +183,26 @@ export function registerDemoCommand(program: Command): void {
           : undefined;
         let scorerStarted = false;
         const startScorer = async () => {
+          stages.add("scorer", () => scorer.stop());
           await scorer.start();
           scorerStarted = true;
-          monitor?.start();
+          scorer.stopped().catch(fail);
+          if (monitor !== undefined) {
+            stages.add("performance monitor", () => monitor.stop());
+            monitor.start();
+          }
           console.log(`scorer         champion ${scorer.status().champion} from ${config.models.dir}`);
         };
         // Live, the scorer runs from the start and retrains hot-swap its model; with --no-live it
         // starts after the one retrain, so the backfill is scored with the result.
         if (options.live) await startScorer();
+        if (interrupted) return;
         const retrainEvery = Number(options.retrainEvery);
         // Live: the first retrain once gold holds the backfill, then every N simulated days.
         let nextRetrainDay = days + retrainEvery;
         const today = Math.floor(Date.now() / DAY_MS) * DAY_MS;
         const sinkOptions = compileSinksOptions(config.sinks);
-        let interrupted = false;
-        const simulation = simulateToEventLog({
+        const sim = simulateToEventLog({
           log,
           registry: schemas,
           metrics: { registry },
@@ -172,14 +239,25 @@ export function registerDemoCommand(program: Command): void {
             }
           },
         });
+        simulation = sim;
+        // Its failure surfaces where the run awaits `done`; stopping only waits for the flush.
+        stages.add("simulator", async () => {
+          sim.stop();
+          await sim.done.catch(() => {});
+        });
         const features = createFeaturesRunner(config.processors.features, {
           log,
           store,
           schemaRegistry: schemas,
           metrics: { registry },
           logger,
+          // Events carry the simulator's time, which live runs `speed`x the wall clock from today's
+          // midnight and soon passes it: freshness (watermark delay) is measured on that clock.
+          sourceNow: () => sim.simulatedNow(),
         });
+        stages.add("features", () => features.stop());
         await features.start();
+        features.stopped().catch(fail);
         console.log("features       computing windowed features per customer into the feature store");
         const sinks = await startSinks(
           ["bronze", "silver", "gold"],
@@ -193,34 +271,17 @@ export function registerDemoCommand(program: Command): void {
           },
           sinkOptions,
         );
+        stages.add("sinks", () => sinks.stop());
+        sinks.done.catch(fail);
         if (config.warehouse.backend === "embedded") {
           console.log(
             `warehouse      bronze/silver/gold tables in ${config.warehouse.duckdb.path} (open it with any DuckDB client)`,
           );
         }
-        api = await startServing({
-          config,
-          registry,
-          featureStore: store,
-          warehouse,
-          modelRegistry: models,
-          logger,
-        });
-        console.log(`dashboard      ${api.url}/  (API reference ${api.url}/docs)`);
-        const stop = () => {
-          interrupted = true;
-          void retrainer.stop();
-          simulation.stop();
-          void features.stop();
-          void sinks.stop();
-          if (scorerStarted) void scorer.stop();
-        };
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
         console.log(
           `simulator      ${options.customers} customers, ${days} days backfill${options.live ? `, then live at ${options.speed}x (Ctrl-C stops)` : ""}`,
         );
-        const summary = await simulation.done;
+        const summary = await sim.done;
         process.stderr.write("\n");
         console.log(formatSummary(summary));
         // With --no-live the demo ends once every stage has consumed the whole backfill.
@@ -256,8 +317,7 @@ export function registerDemoCommand(program: Command): void {
         if (!interrupted) await sinks.done;
         if (scorerStarted) await scorer.stop();
         await monitor?.stop();
-        process.off("SIGINT", stop);
-        process.off("SIGTERM", stop);
+        if (failure !== undefined) throw failure.error;
         const customers = features.status().reduce((n, p) => n + p.customers + p.dormant, 0);
         const state = interrupted ? "stopped after a final checkpoint" : "all partitions caught up";
         console.log(`features       ${customers} customers' features in the feature store, ${state}`);
@@ -266,8 +326,9 @@ export function registerDemoCommand(program: Command): void {
         closing = true;
         await retrainer.stop();
         await firstRetrain;
-        await api?.close();
-        await server?.close();
+        // Then every stage that started, the last started first, before the backends close under
+        // them (a stage writing to a closed warehouse would fail with an unhandled error).
+        await stages.stopAll();
         await Promise.allSettled([
           log.close(),
           schemas.close(),
@@ -275,6 +336,7 @@ export function registerDemoCommand(program: Command): void {
           warehouse.close(),
           models.close(),
         ]);
+        signals.dispose();
       }
     });
 }

@@ -7,11 +7,13 @@
  * - `late_events_absorbed_total{topic}`: events behind the clock but within allowed lateness
  * - `duplicate_events_total{topic}`: repeated event ids
  * - `vectors_emitted_total`: feature vectors written
- * - `watermark_lag_seconds{partition}`: wall clock − watermark
+ * - `watermark_lag_seconds{partition}`: the source's clock (the wall clock unless the runner is
+ *   given `sourceNow`, e.g. the demo's simulator) − watermark
  * - `watermark_timestamp_seconds{partition}`
  * - `consumer_lag_records{topic,partition}`: end offset − next offset to process
  * - `batch_duration_seconds`: micro-batch latency (logic + writes + checkpoint)
- * - `event_to_store_seconds`: record log timestamp → FeatureStore write acknowledged
+ * - `event_to_store_seconds`: record log timestamp → FeatureStore write acknowledged (on the
+ *   source's clock)
  * - `state_customers{partition,tier}`, `state_bytes{partition}`, `checkpoint_bytes{partition}`
  * - `checkpoints_total`, `idle_advances_total`
  * - `merge_stall_escapes_total{topic}`: merges forced past records a probe announced that never
@@ -81,7 +83,7 @@ export function createFeaturesMetrics(options: Partial<MetricsOptions> = {}): Fe
       "topic",
     ]),
     emitted: counter("vectors_emitted_total", "Customer feature vectors written.", []),
-    watermarkLag: gauge("watermark_lag_seconds", "Wall clock minus the partition's watermark.", [
+    watermarkLag: gauge("watermark_lag_seconds", "The source's clock minus the partition's watermark.", [
       "partition",
     ]),
     watermark: gauge("watermark_timestamp_seconds", "The partition's watermark (event time).", ["partition"]),

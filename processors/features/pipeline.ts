@@ -61,6 +61,11 @@ export interface PipelineDeps {
   readonly hooks: RunnerHooks;
   /** Wall clock, epoch ms. */
   readonly now: () => number;
+  /**
+   * The clock of the events' source, epoch ms: the freshness metrics (watermark lag, event →
+   * store) are measured against it. @default `now`
+   */
+  readonly sourceNow?: () => number;
   /** The log's end offsets of a topic (the merge's probe). */
   readonly endOffsets: (topic: string) => Promise<Map<number, number>>;
 }
@@ -198,7 +203,7 @@ export class FeaturesPipeline {
       if (effects.deletes.length > 0) await store.deleteMany(effects.deletes);
       await store.writeMany(effects.writes);
     });
-    const written = Date.now();
+    const written = (this.deps.sourceNow ?? now)();
     for (const entry of entries)
       metrics.eventToStore.observe(metrics.labels, (written - entry.timestamp) / 1000);
     worker.dirty = true;
@@ -373,12 +378,12 @@ export class FeaturesPipeline {
 
   /** Updates the partition's gauges (watermark, lag, state size). */
   report(worker: PartitionWorker): void {
-    const { metrics, now } = this.deps;
+    const { metrics, now, sourceNow = now } = this.deps;
     const labels = { ...metrics.labels, partition: String(worker.partition) };
     const { state } = worker;
     if (Number.isFinite(state.watermarkTs)) {
       metrics.watermark.set(labels, state.watermarkTs / 1000);
-      metrics.watermarkLag.set(labels, (now() - state.watermarkTs) / 1000);
+      metrics.watermarkLag.set(labels, (sourceNow() - state.watermarkTs) / 1000);
     }
     for (const kind of ["clickstream", "billing"] as const) {
       const lag = Math.max(0, worker.queue(kind).knownEnd - worker.offsets[kind]);

@@ -35,6 +35,12 @@ export interface FeaturesRunnerDeps {
   readonly logger?: Logger;
   /** Wall clock (idle and checkpoint timers only; never feature values). @default Date.now */
   readonly now?: () => number;
+  /**
+   * The clock of the events' source, epoch ms: what the freshness metrics (watermark lag, event →
+   * store) are measured against. A source whose clock is not the wall clock passes its own: the
+   * demo passes its simulator's, which runs `speed`× the wall clock when live. @default `now`
+   */
+  readonly sourceNow?: () => number;
   readonly hooks?: RunnerHooks;
 }
 
@@ -112,6 +118,7 @@ export class FeaturesRunner {
       logger,
       hooks: this.#deps.hooks ?? {},
       now: this.#now,
+      sourceNow: this.#deps.sourceNow ?? this.#now,
       endOffsets: (topic) => admin.endOffsets(topic),
     });
     consumer.stopped().then(

@@ -128,6 +128,47 @@ describe("startSimulation", () => {
     expect(clock.slept).toBeGreaterThan((2 * DAY_MS) / speed / 2);
   });
 
+  it("keeps a simulated clock: the latest arrival during the backfill, speed x the wall clock once live", async () => {
+    const clock = fakeClock();
+    const speed = 3600;
+    const { sink } = captureSink(clock);
+    const seen: { phase: string; simulatedTs: number; wall: number; now: number }[] = [];
+    const handle = startSimulation(
+      {
+        sink,
+        codec: new AvroCodec(createMemorySchemaRegistry()),
+        clock,
+        onProgress: (p) => {
+          seen.push({
+            phase: p.phase,
+            simulatedTs: p.simulatedTs,
+            wall: clock.now(),
+            now: handle.simulatedNow(),
+          });
+          if (p.phase === "live" && p.day >= small.days + 2) handle.stop();
+        },
+      },
+      { simulator: small, live: { speed } },
+    );
+    const startTs = Date.parse("2025-01-01T00:00:00Z");
+    expect(handle.simulatedNow()).toBe(startTs);
+    await handle.done;
+    const backfill = seen.filter((s) => s.phase === "backfill");
+    expect(backfill.length).toBeGreaterThanOrEqual(small.days);
+    for (const s of backfill) expect(s.now).toBe(Math.max(startTs, s.simulatedTs));
+    // Live: the simulated time the wall clock reached, ahead of (or at) the last record released.
+    const liveStartSim = startTs + small.days * DAY_MS;
+    const liveStartWall = 1_700_000_000_000;
+    const live = seen.filter((s) => s.phase === "live");
+    expect(live.length).toBeGreaterThanOrEqual(2);
+    for (const s of live) {
+      expect(s.now).toBe(liveStartSim + (s.wall - liveStartWall) * speed);
+      expect(s.now).toBeGreaterThanOrEqual(s.simulatedTs);
+    }
+    const nows = seen.map((s) => s.now);
+    expect(nows).toEqual([...nows].sort((a, b) => a - b));
+  });
+
   it("stops early on request, flushing what was generated", async () => {
     const { sink, written } = captureSink();
     let writes = 0;

@@ -208,6 +208,53 @@ describe("features runner on the embedded backends", () => {
     expect(stored.filter((h) => h?.as_of_ts === String(ts)).length).toBeGreaterThan(ids.length / 2);
   });
 
+  it("measures freshness on the source's clock: a simulated clock ahead of the wall clock gives delays >= 0", async () => {
+    // Events of a simulated week that starts tomorrow, and the simulator's clock a minute past
+    // its last arrival: far ahead of the wall clock, as in the live demo at 60x after a while.
+    const start = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const simulation = { ...SIMULATION, start };
+    const arrivals = simulate(simulation).map((r) => r.arrivalTs);
+    const simulatedNow = arrivals.reduce((a, b) => Math.max(a, b)) + 60_000;
+    const registry = createMemorySchemaRegistry();
+    const s: Stack = {
+      log: createMemoryEventLog(),
+      store: createMemoryFeatureStore({ ttlSeconds: 0 }),
+      registry,
+      codec: new AvroCodec(registry),
+    };
+    open.push(s);
+    await s.log.admin().createTopics(Object.values(TOPICS).map((name) => ({ name, partitions: PARTITIONS })));
+    await produceWithSimulator(s.log, s.registry, TOPICS, simulation);
+    const metrics = new Registry();
+    const r = createFeaturesRunner(options(), {
+      log: s.log,
+      store: s.store,
+      schemaRegistry: s.registry,
+      metrics: { registry: metrics },
+      sourceNow: () => simulatedNow,
+    });
+    runners.push(r);
+    await r.start();
+    await waitForCommitted(s.log, "features-test", [TOPICS.clickstream, TOPICS.billing]);
+    const watermarks = r.status().map((p) => p.watermarkTs);
+    await r.stop();
+    expect(Math.min(...watermarks)).toBeGreaterThan(Date.now());
+    for (const [partition, watermarkTs] of watermarks.entries()) {
+      const delay = await metricValue(metrics, "churnstream_features_watermark_lag_seconds", {
+        partition: String(partition),
+      });
+      expect(delay).toBe((simulatedNow - watermarkTs) / 1000);
+      expect(delay).toBeGreaterThanOrEqual(0);
+    }
+    // Event → store on that clock too: every record arrived at least the minute of lead before it.
+    const latency = (await metrics.getSingleMetric("churnstream_features_event_to_store_seconds")!.get())
+      .values as { metricName?: string; labels: Record<string, unknown>; value: number }[];
+    const count = latency.find((v) => v.metricName?.endsWith("_count"))!.value;
+    const underHalfAMinute = latency.find((v) => v.metricName?.endsWith("_bucket") && v.labels.le === 30)!;
+    expect(count).toBeGreaterThan(1000);
+    expect(underHalfAMinute.value).toBe(0);
+  });
+
   it("resumes from its checkpoints after a graceful stop without reprocessing", async () => {
     const s = await stack();
     await runToEnd(s);
