@@ -101,7 +101,10 @@ export const configSchema = z
          * the endpoint has no authentication, so only on a trusted network.
          */
         host: z.string().min(1).default("127.0.0.1"),
-        /** Port of the Prometheus /metrics endpoint of long-running commands (0 = off). */
+        /**
+         * Port of the Prometheus /metrics endpoint of long-running stage commands (0 = off).
+         * `serve` and the demo expose /metrics on the API's port instead.
+         */
         port: z.number().int().min(0).max(65535).default(9464),
       })
       .strict()

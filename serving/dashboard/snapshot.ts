@@ -23,7 +23,7 @@ export interface DashboardSnapshot {
   eventsPerSecond: Record<string, number> | null;
   /** Consumer lag in records, summed over partitions, by consumer group (stage). */
   consumerLag: Record<string, number> | null;
-  /** Wall clock minus watermark, seconds, worst partition, by stage. */
+  /** Source clock (the wall clock; the simulator's in the demo) minus watermark, seconds, worst partition, by stage. */
   watermarkDelaySeconds: Record<string, number> | null;
   /** Totals since the process started. */
   counters: {
