@@ -268,6 +268,7 @@ export function registerDemoCommand(program: Command): void {
             metrics: { registry },
             logger,
             featureLogic: config.processors.features,
+            stopped: () => interrupted,
           },
           sinkOptions,
         );

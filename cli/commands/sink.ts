@@ -103,6 +103,7 @@ export function registerSinkCommand(program: Command): void {
             logger,
             // The same windows, sessions and lateness as the online features.
             featureLogic: config.processors.features,
+            stopped: () => stopRequested,
           },
           options,
         );

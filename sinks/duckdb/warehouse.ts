@@ -177,11 +177,17 @@ class DuckDbWarehouse implements Warehouse {
       this.#db = { instance, connection: await instance.connect() };
       return this.#db;
     } catch (cause) {
+      // Another process holding the file's lock may let go (retryable); any other failure (a
+      // directory, a missing permission, not a DuckDB file) stays until the user changes it.
+      const locked = /lock/i.test(errorMessage(cause));
       throw new ChurnError(
         "CHURN_SINK_UNAVAILABLE",
-        `cannot open the DuckDB warehouse ${path}: ${errorMessage(cause)}. A DuckDB file is used by one ` +
-          "process at a time: stop the other churnstream process, or use the clickhouse backend",
-        { cause, retryable: true, details: { path } },
+        locked
+          ? `cannot open the DuckDB warehouse ${path}: ${errorMessage(cause)}. A DuckDB file is used by one ` +
+              "process at a time: stop the other churnstream process, or use the clickhouse backend"
+          : `cannot open the DuckDB warehouse ${path}: ${errorMessage(cause)}. Set warehouse.duckdb.path ` +
+              "(--warehouse-path in the demo) to a file path the process can create and write",
+        { cause, retryable: locked, details: { path } },
       );
     }
   }

@@ -37,6 +37,11 @@ export interface SinksDeps {
   readonly now?: () => number;
   /** @default Math.random */
   readonly random?: () => number;
+  /**
+   * True once the caller is stopping (e.g. Ctrl-C): start-up gives up retrying the warehouse
+   * migration and throws its last error instead of waiting for a backend that may never come.
+   */
+  readonly stopped?: () => boolean;
 }
 
 export interface RunningSinks {
@@ -83,7 +88,7 @@ export async function startSinks(
   const retry = <T>(what: string, operation: () => Promise<T>) =>
     retryForever(operation, {
       retry: options.retry,
-      stopped: () => stopping,
+      stopped: () => stopping || (deps.stopped?.() ?? false),
       onRetry: (error, attempt, waitMs) =>
         deps.logger?.warn({ err: error.message, attempt, retryInMs: waitMs }, `${what} failed; retrying`),
     });

@@ -53,16 +53,20 @@ describe("DuckDB warehouse file", () => {
     );
   });
 
-  it("reports a file it cannot open as CHURN_SINK_UNAVAILABLE", async () => {
+  it("reports a path it cannot open as CHURN_SINK_UNAVAILABLE, not retryable, naming the setting", async () => {
     const dir = await mkdtemp(join(tmpdir(), "churn-wh-"));
     dirs.push(dir);
     const notADirectory = join(dir, "file");
     await writeFile(notADirectory, "");
-    const wh = createDuckDbWarehouse({ path: join(notADirectory, "warehouse.duckdb") });
-    const error = await wh.ping().catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: "CHURN_SINK_UNAVAILABLE", retryable: true });
-    expect((error as Error).message).toContain(notADirectory);
-    await wh.close();
+    // Under a file, and a directory itself: retrying would wait forever for the user to act.
+    for (const path of [join(notADirectory, "warehouse.duckdb"), dir]) {
+      const wh = createDuckDbWarehouse({ path });
+      const error = await wh.ping().catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: "CHURN_SINK_UNAVAILABLE", retryable: false });
+      expect((error as Error).message).toContain(path);
+      expect((error as Error).message).toContain("warehouse.duckdb.path");
+      await wh.close();
+    }
   });
 
   it("validates options", async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { ChurnError } from "../../../core/errors.js";
 import { createMemoryEventLog } from "../../../core/eventlog/index.js";
 import type { EventLog } from "../../../core/eventlog/ports.js";
 import { AvroCodec } from "../../../schemas/codec.js";
@@ -154,5 +155,38 @@ describe("sinks on the embedded backends (memory log, DuckDB)", () => {
     const again = await run(log, wh, registry, topics, "g2");
     await again.stop();
     expect(await snapshot(wh)).toEqual(before);
+  });
+});
+
+describe("startSinks while the warehouse cannot be migrated", () => {
+  it("retries a retryable failure until the caller stops, then throws the last error", async () => {
+    const log = createMemoryEventLog();
+    const wh = createDuckDbWarehouse({ path: ":memory:" });
+    cleanup.push(
+      () => wh.close(),
+      () => log.close(),
+    );
+    let attempts = 0;
+    const unreachable = Object.create(wh) as Warehouse;
+    unreachable.migrate = async () => {
+      attempts++;
+      throw new ChurnError("CHURN_SINK_UNAVAILABLE", "the warehouse is down", { retryable: true });
+    };
+    const options = compileSinksOptions({
+      topics: uniqueTopics(),
+      retry: { initialBackoffMs: 1, maxBackoffMs: 2 },
+    });
+    const started = startSinks(
+      ["bronze"],
+      {
+        log,
+        warehouse: unreachable,
+        schemaRegistry: createMemorySchemaRegistry(),
+        stopped: () => attempts >= 3,
+      },
+      options,
+    );
+    await expect(started).rejects.toMatchObject({ code: "CHURN_SINK_UNAVAILABLE" });
+    expect(attempts).toBe(3);
   });
 });
