@@ -13,7 +13,7 @@ import { writtenDays } from "../../sinks/gold/daily/silver-reader.js";
 import type { Warehouse } from "../../sinks/ports.js";
 import type { ModelRegistry } from "../../training/registry/ports.js";
 import { retrainFromWarehouse } from "../../training/retrain.js";
-import { type TrainInWorkerOptions, trainCandidateInWorker } from "../../training/worker/index.js";
+import { trainCandidateInWorker } from "../../training/worker/index.js";
 
 export interface DemoRetrainer {
   /** Retrains now (or waits for the run in progress) and prints one line with the outcome. */
@@ -39,8 +39,8 @@ export function createDemoRetrainer(deps: {
   logger: Logger;
   /** Days the demo backfilled, named in the hint of a run skipped for too few labelled days. */
   backfillDays?: number;
-  /** Options of the training worker (tests set heap limits). */
-  worker?: Omit<TrainInWorkerOptions, "signal">;
+  /** Trains a candidate off the main thread. @default trainCandidateInWorker */
+  train?: typeof trainCandidateInWorker;
 }): DemoRetrainer {
   const stopping = new AbortController();
   const horizonDays = deps.config.sinks.gold.horizonDays;
@@ -55,7 +55,7 @@ export function createDemoRetrainer(deps: {
           registry: deps.models,
           logger: deps.logger,
           train: (table, options) =>
-            trainCandidateInWorker(table, options, { ...deps.worker, signal: stopping.signal }),
+            (deps.train ?? trainCandidateInWorker)(table, options, { signal: stopping.signal }),
         },
       );
       const m = result.card.metrics;

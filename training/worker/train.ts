@@ -18,7 +18,8 @@ export interface TrainInWorkerOptions {
   signal?: AbortSignal;
   /**
    * Heap limits of the worker thread. A fit that exceeds them fails (ERR_WORKER_OUT_OF_MEMORY)
-   * without taking the process down. @default Node's defaults
+   * without taking the process down. V8's --max-old-space-size (e.g. in NODE_OPTIONS) is
+   * process-wide and overrides maxOldGenerationSizeMb. @default Node's defaults
    */
   resourceLimits?: ResourceLimits;
 }

@@ -97,13 +97,20 @@ describe("the demo's retrainer", () => {
     expect((await models.state()).champion).toBeNull();
   }, 120_000);
 
-  it("prints the failed line when the worker dies, and keeps the registry as it was", async () => {
+  it("prints the failed line when training fails (the worker died), and keeps the registry as it was", async () => {
+    // How trainCandidateInWorker reports a worker that died (test/training/worker/train.test.ts).
+    const died = Object.assign(
+      new Error("Worker terminated due to reaching memory limit: JS heap out of memory"),
+      {
+        code: "ERR_WORKER_OUT_OF_MEMORY",
+      },
+    );
     const retrainer = createDemoRetrainer({
       config: configWith({}),
       warehouse: wh,
       models,
       logger,
-      worker: { resourceLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 } },
+      train: () => Promise.reject(died),
     });
     await retrainer.run();
     expect(lines).toEqual([expect.stringMatching(/^retrain {8}failed: .*memory limit/)]);

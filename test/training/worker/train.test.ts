@@ -2,6 +2,8 @@
  * trainCandidateInWorker: the same candidate as trainCandidate in-thread, the same typed errors,
  * a dying worker reported as an error, and an abort that ends the thread.
  */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ChurnError } from "../../../core/errors.js";
 import { trainCandidate } from "../../../training/candidate.js";
@@ -71,12 +73,19 @@ describe("trainCandidateInWorker", () => {
     expect(error).toMatchObject({ code: "CHURN_TRAIN_TOO_SMALL", details: { minRows: 10_000_000 } });
   }, 60_000);
 
-  it("rejects when the worker dies (its heap limit)", async () => {
-    const error = await trainCandidateInWorker(table, options, {
-      resourceLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 },
-    }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
-    expect((error as { code?: string }).code).toBe("ERR_WORKER_OUT_OF_MEMORY");
+  it("rejects when the worker dies (its heap limit), and the process lives on", () => {
+    // In a child without NODE_OPTIONS: --max-old-space-size there would override resourceLimits.
+    const child = spawnSync(
+      process.execPath,
+      ["--import", "tsx", fileURLToPath(new URL("./out-of-memory.child.ts", import.meta.url))],
+      { encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" }, timeout: 60_000 },
+    );
+    expect(child.status, child.stderr).toBe(0);
+    expect(JSON.parse(child.stdout.trim().split("\n").at(-1)!)).toEqual({
+      rejected: true,
+      isError: true,
+      code: "ERR_WORKER_OUT_OF_MEMORY",
+    });
   }, 60_000);
 
   it("an abort terminates the worker and rejects with the signal's reason", async () => {
