@@ -45,6 +45,8 @@ export interface BenchCase {
   peerFor?: string;
   /** Runs only in the full profile (too slow for `--quick`). @default false */
   fullOnly?: boolean;
+  /** V8 old-space limit of the case's child process, MB (--max-old-space-size). @default Node's (≤ 4 GB) */
+  heapMb?: number;
   /** Runs in the child process. @throws to mark the case failed */
   run(params: Record<string, unknown>): Promise<CaseMeasurement>;
 }
@@ -120,17 +122,31 @@ export function runInChild(entry: string, benchCase: BenchCase, quick: boolean):
   return new Promise((resolve) => {
     const child = spawn(
       process.execPath,
-      [...process.execArgv, entry, "--child", benchCase.id, ...(quick ? ["--quick"] : [])],
+      [
+        ...process.execArgv,
+        ...(benchCase.heapMb === undefined ? [] : [`--max-old-space-size=${benchCase.heapMb}`]),
+        entry,
+        "--child",
+        benchCase.id,
+        ...(quick ? ["--quick"] : []),
+      ],
       { stdio: ["ignore", "pipe", "inherit"] },
     );
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
     });
-    child.on("close", (code) => {
+    child.on("close", (code, signal) => {
       const last = out.trim().split("\n").at(-1) ?? "";
       try {
-        if (code !== 0) throw new Error(`exited with code ${code}`);
+        if (code !== 0) {
+          // V8 aborts on heap exhaustion (SIGABRT): say so, the stderr above shows the GC trace.
+          throw new Error(
+            code === null
+              ? `killed by ${signal}${signal === "SIGABRT" ? " (out of memory? see heapMb in bench/harness.ts)" : ""}`
+              : `exited with code ${code}`,
+          );
+        }
         resolve(JSON.parse(last) as BenchResult);
       } catch (error) {
         resolve(failedResult(benchCase, quick, error instanceof Error ? error.message : String(error)));
