@@ -178,11 +178,9 @@ export function startSimulation(
   const emitLive = async (
     encoder: RecordEncoder,
     records: readonly SimRecord[],
-    liveStartSimTs: number,
-    liveStartWallTs: number,
+    simNow: () => number,
     speed: number,
   ): Promise<void> => {
-    const simNow = () => liveStartSimTs + (clock.now() - liveStartWallTs) * speed;
     for (const record of records) {
       while (!abort.signal.aborted && record.arrivalTs > simNow()) {
         await dispatchAll();
@@ -234,11 +232,12 @@ export function startSimulation(
       const liveStartSimTs = sim.clockTs;
       const liveStartWallTs = clock.now();
       const speed = options.live.speed;
-      liveNow = () => liveStartSimTs + (clock.now() - liveStartWallTs) * speed;
+      const simNow = () => liveStartSimTs + (clock.now() - liveStartWallTs) * speed;
+      liveNow = simNow;
       while (!abort.signal.aborted) {
         const day = sim.nextDay();
         await deps.truth?.days(day.truth);
-        await emitLive(encoder, day.records, liveStartSimTs, liveStartWallTs, options.live.speed);
+        await emitLive(encoder, day.records, simNow, speed);
         state.day = sim.day;
         reportFaults();
         metrics.simulatedTime(day.dayEndTs);

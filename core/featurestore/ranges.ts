@@ -1,5 +1,5 @@
-import { ChurnError, ErrorCodes } from "../errors.js";
 import type { ScoreRange } from "./ports.js";
+import { invalid } from "./validate.js";
 
 /**
  * `count` equal-width histogram bins over [min, max] for {@link FeatureStore.zcount}:
@@ -12,18 +12,13 @@ import type { ScoreRange } from "./ports.js";
  */
 export function equalWidthBins(min: number, max: number, count: number): ScoreRange[] {
   if (!(min < max) || !Number.isFinite(max - min)) {
-    throw new ChurnError(
-      ErrorCodes.CHURN_STORE_INVALID_ARGUMENT,
+    throw invalid(
       `Histogram bounds must be finite numbers with min < max (e.g. 0 and 1), got min ${min} and max ${max}`,
-      { details: { min, max } },
+      { min, max },
     );
   }
   if (!Number.isSafeInteger(count) || count < 1) {
-    throw new ChurnError(
-      ErrorCodes.CHURN_STORE_INVALID_ARGUMENT,
-      `The number of histogram bins must be an integer ≥ 1, got ${count}`,
-      { details: { count } },
-    );
+    throw invalid(`The number of histogram bins must be an integer ≥ 1, got ${count}`, { count });
   }
   const edge = (i: number) => (i === 0 ? min : i === count ? max : min + ((max - min) * i) / count);
   return Array.from({ length: count }, (_, i) => ({

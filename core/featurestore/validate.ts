@@ -6,7 +6,8 @@ import type { HashWrite, ScoredMember, ScoreRange } from "./ports.js";
  * backend runs (Redis would otherwise coerce a number to a string or reply with its own error).
  */
 
-function invalid(message: string, details: Record<string, unknown>): ChurnError {
+/** A CHURN_STORE_INVALID_ARGUMENT error with `details`. */
+export function invalid(message: string, details: Record<string, unknown>): ChurnError {
   return new ChurnError(ErrorCodes.CHURN_STORE_INVALID_ARGUMENT, message, { details });
 }
 

@@ -141,10 +141,14 @@ export class ScorePipeline {
     if (effects.shadowScores.length > 0)
       metrics.scores.inc({ ...l, role: "challenger" }, effects.shadowScores.length);
     if (effects.removed.length > 0) metrics.removed.inc(l, effects.removed.length);
-    for (const reason of ["missing", "stale"] as const) {
-      const skipped = outcomes.filter((o) => o === reason).length;
-      if (skipped > 0) metrics.writesSkipped.inc({ ...l, reason }, skipped);
+    let missing = 0;
+    let stale = 0;
+    for (const outcome of outcomes) {
+      if (outcome === "missing") missing++;
+      else if (outcome === "stale") stale++;
     }
+    if (missing > 0) metrics.writesSkipped.inc({ ...l, reason: "missing" }, missing);
+    if (stale > 0) metrics.writesSkipped.inc({ ...l, reason: "stale" }, stale);
     for (const letter of letters) metrics.dlq.inc({ ...l, reason: letter.reason_code });
     this.deps.drift()?.add(vectors, scored.length);
     await this.deps.hooks.afterEffects?.(records, pair);

@@ -222,7 +222,8 @@ export class KafkaConsumer implements Consumer {
     if (this.roundStartedAt.get(nodeId) === this.cycles) this.roundsDone.add(nodeId);
     // A broker seen for the first time joins the cycle (its partitions count from now on).
     if (!this.roundStartedAt.has(nodeId)) this.roundStartedAt.set(nodeId, Number.NaN);
-    if ([...this.roundStartedAt.keys()].every((node) => this.roundsDone.has(node))) {
+    // roundsDone only holds brokers of roundStartedAt: equal sizes mean every broker is done.
+    if (this.roundsDone.size === this.roundStartedAt.size) {
       this.cycles++;
       this.roundsDone.clear();
     }

@@ -35,6 +35,8 @@ export class MemoryConsumer implements Consumer, GroupMember {
   private handlers: ConsumerHandlers | undefined;
   private group: MemoryGroup | undefined;
   private assigned: TopicPartition[] = [];
+  /** Keys of `assigned`: the partitions a fetch cycle must read. */
+  private assignedKeys: string[] = [];
   private change: AssignmentChange = { added: [], revoked: [] };
   private assignedGeneration = -1;
   /** False between a new assignment and the end of its `onAssignment`. */
@@ -137,11 +139,12 @@ export class MemoryConsumer implements Consumer, GroupMember {
   assign(partitions: TopicPartition[], generation: number): void {
     const previous = this.assigned;
     this.assigned = sortTopicPartitions(partitions);
+    this.assignedKeys = this.assigned.map((tp) => topicPartitionKey(tp.topic, tp.partition));
     this.change = diffAssignment(previous, this.assigned);
     this.assignedGeneration = generation;
     this.assignmentReady = false;
     this.cursor = 0;
-    this.unread = new Set(this.assigned.map((tp) => topicPartitionKey(tp.topic, tp.partition)));
+    this.unread = new Set(this.assignedKeys);
     for (const tp of this.change.revoked)
       this.metrics.forgetLag(this.settings.groupId, tp.topic, tp.partition);
     // As in Kafka, every assigned partition restarts from the committed offset.
@@ -231,7 +234,7 @@ export class MemoryConsumer implements Consumer, GroupMember {
   private endCycleIfRead(): void {
     if (this.unread.size > 0) return;
     this.cycles++;
-    this.unread = new Set(this.assigned.map((tp) => topicPartitionKey(tp.topic, tp.partition)));
+    this.unread = new Set(this.assignedKeys);
   }
 
   private async deliver(batch: Batch): Promise<void> {
@@ -281,6 +284,7 @@ export class MemoryConsumer implements Consumer, GroupMember {
     this.group?.leave(this);
     for (const tp of this.assigned) this.metrics.forgetLag(this.settings.groupId, tp.topic, tp.partition);
     this.assigned = [];
+    this.assignedKeys = [];
     this.positions.clear();
     this.signal.notify();
     this.onClosed(this);
