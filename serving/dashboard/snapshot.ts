@@ -177,8 +177,8 @@ export function createSnapshotter(source: SnapshotSource): () => Promise<Dashboa
     }
 
     // Exact counts per bin (one ZCOUNT each, pipelined), whatever the number of customers.
-    const [scoredCustomers, counts, top, roles] = await Promise.all([
-      source.store.zcard(AtRiskSets.all),
+    // The unfiltered top page reports the size of the whole at-risk set: the scored customers.
+    const [counts, top, roles] = await Promise.all([
       source.store.zcount(AtRiskSets.all, SCORE_BINS),
       atRiskPage(source.store, { limit: source.topAtRisk, offset: 0 }),
       source.modelRegistry?.state().catch(() => undefined),
@@ -195,7 +195,7 @@ export function createSnapshotter(source: SnapshotSource): () => Promise<Dashboa
         deadLetters: deadLettersByStage(metrics),
       },
       scoreHistogram: { edges: SCORE_EDGES, counts },
-      scoredCustomers,
+      scoredCustomers: top.scanned_set_size,
       topAtRisk: top.items,
       model: {
         champion: roles?.champion ?? top.items[0]?.model_version ?? null,

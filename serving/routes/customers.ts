@@ -8,9 +8,8 @@ import { atRiskPage } from "../at-risk.js";
 import { createBatchReader } from "../batch-reader.js";
 import { CUSTOMER_VIEW_FIELDS, customerView } from "../customers.js";
 import { featureStoreDeadline } from "../http-errors.js";
+import { FEATURE_DOMAINS } from "../scoring.js";
 import type { RouteContext } from "./context.js";
-
-const NULLABLE = new Set(["days_since_last_login", "days_since_last_payment"]);
 
 const featuresSchema = {
   type: "object",
@@ -19,7 +18,7 @@ const featuresSchema = {
       name,
       DAILY_FEATURE_TYPES[name] === "String"
         ? { type: "string" }
-        : { type: NULLABLE.has(name) ? ["number", "null"] : "number" },
+        : { type: FEATURE_DOMAINS.get(name)?.nullable === true ? ["number", "null"] : "number" },
     ]),
   ),
 } as const;
@@ -101,7 +100,8 @@ const atRiskSchema = {
 /** Registers the customer routes. */
 export function customerRoutes(app: FastifyInstance, ctx: RouteContext): void {
   const { store, options } = ctx;
-  const readCustomer = createBatchReader(store, CUSTOMER_VIEW_FIELDS);
+  // The deadline covers each batch's one round trip, not a timer per request.
+  const readCustomer = createBatchReader(store, CUSTOMER_VIEW_FIELDS, options.featureStoreTimeoutMs);
   app.get<{
     Querystring: { limit: number; offset: number; plan?: string; country?: string; min_score?: number };
   }>(
@@ -155,7 +155,7 @@ export function customerRoutes(app: FastifyInstance, ctx: RouteContext): void {
       },
     },
     async (request) => {
-      const hash = await featureStoreDeadline(readCustomer(request.params.id), options.featureStoreTimeoutMs);
+      const hash = await readCustomer(request.params.id);
       const view = hash === undefined ? undefined : customerView(hash, ctx.now());
       if (view === undefined) {
         throw new ChurnError(
